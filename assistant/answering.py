@@ -1,0 +1,132 @@
+"""Answerers: turn a question and retrieved passages into an ``Answer`` whose sentences carry citations.
+
+``Answerer`` is the swappable part (implement ``answer``). ``ExtractiveAnswerer``, the default, quotes the
+sentences that best answer the question, scored by IDF-weighted term coverage and dense similarity, and refuses
+when none is supported well enough.
+"""
+from __future__ import annotations
+
+import math
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .embedding import Embedder
+from .sentences import sentence_spans
+from .settings import AnsweringSettings
+from .terms import content_stems
+from .types import Answer, Citation, Passage
+
+REFUSAL = "The reports do not contain an answer to this question."
+_LIST_QUESTION = re.compile(r"^\s*(which|what (are|were)|who (are|were)|list|name (the|all)|how many)\b", re.I)
+_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|n't)\b|n't\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+IdfLookup = Callable[[Sequence[str]], dict[str, float]]
+
+
+class Answerer(ABC):
+    @abstractmethod
+    def answer(self, question: str, passages: list[Passage], question_vector: np.ndarray | None = None) -> Answer:
+        """An answer citing only the given passages, or a refusal (``refused=True``) with them attached."""
+
+
+@dataclass
+class _Candidate:
+    passage: Passage
+    rank: int
+    start: int  # offsets in the report
+    end: int
+    quote: str
+    lexical: float = 0.0
+    dense: float = 0.0
+    score: float = 0.0
+
+
+class ExtractiveAnswerer(Answerer):
+    def __init__(self, embedder: Embedder, idf: IdfLookup, settings: AnsweringSettings, dense_candidates: int = 24):
+        self.embedder, self.idf, self.s, self.dense_candidates = embedder, idf, settings, dense_candidates
+
+    def answer(self, question, passages, question_vector=None) -> Answer:
+        passages = passages[: self.s.passages]
+        cands = self.score(question, passages, question_vector)
+        best = cands[0].score if cands else 0.0
+        if best < self.s.min_support:
+            return Answer(question=question, text=REFUSAL, passages=passages, refused=True, confidence=round(best, 4))
+        chosen = self.select(question, cands)
+        citations, parts = [], []
+        for n, c in enumerate(chosen, 1):
+            p = c.passage
+            citations.append(Citation(n=n, report_id=p.report_id, quote=c.quote, start=c.start, end=c.end, title=p.title,
+                                      source=p.source, published=p.published, url=p.url, chunk_id=p.chunk_id))
+            parts.append(f"{c.quote} [{n}]")
+        return Answer(question=question, text="\n".join(parts), citations=citations, passages=passages,
+                      confidence=round(best, 4))
+
+    # -- scoring ----------------------------------------------------------------------------------------
+    def score(self, question: str, passages: list[Passage], qvec: np.ndarray | None) -> list[_Candidate]:
+        q_stems = set(content_stems(question))
+        if not q_stems or not passages:
+            return []
+        idf = self.idf(sorted(q_stems))
+        negated = _NEGATION.search(question) is not None
+        neg_weight = sum(idf.values()) / len(idf) if negated else 0.0
+        total = (sum(idf.values()) + neg_weight) or 1.0
+        cands: dict[tuple[str, int], _Candidate] = {}
+        for rank, p in enumerate(passages):
+            for s, e in sentence_spans(p.text):
+                key = (p.report_id, p.start + s)
+                if key in cands:
+                    continue
+                quote = p.text[s:e]
+                stems = set(content_stems(quote))
+                if not stems:
+                    continue
+                lex = _coverage(q_stems, stems, idf, negated and _NEGATION.search(quote) is not None) / total
+                cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex)
+        pool = sorted(cands.values(), key=lambda c: (-c.lexical, c.rank))[: self.dense_candidates]
+        if qvec is None:
+            qvec = self.embedder.embed_query(question)
+        vecs = self.embedder.embed_batch([c.quote for c in pool])
+        for c, v in zip(pool, vecs):
+            c.dense = float(np.dot(qvec, v))
+            c.score = 0.5 * c.lexical + 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank)
+            if not _SENTENCE_END.search(c.quote):  # a headline, caption or label line: weaker evidence than prose
+                c.score *= 0.8
+        return sorted(pool, key=lambda c: -c.score)
+
+    def select(self, question: str, cands: list[_Candidate]) -> list[_Candidate]:
+        listing = bool(_LIST_QUESTION.match(question))
+        limit = self.s.max_sentences * (2 if listing else 1)
+        floor = max(self.s.min_support, cands[0].score * (0.75 if listing else 0.85))
+        chosen: list[_Candidate] = []
+        for c in cands:
+            if c.score < floor or len(chosen) >= limit:
+                break
+            if any(_same_text(c.quote, o.quote) for o in chosen):
+                continue
+            chosen.append(c)
+        return chosen
+
+
+def _coverage(q_stems: set[str], stems: set[str], idf: dict[str, float], polarity_match: bool) -> float:
+    """IDF mass of the question's stems found in the sentence (a stem sharing a 6-letter prefix counts: suspend ~
+    suspension), plus one average term's weight when both the question and the sentence are negated."""
+    got = 0.0
+    for t in q_stems:
+        if t in stems or (len(t) >= 6 and any(len(s) >= 6 and s[:6] == t[:6] for s in stems)):
+            got += idf[t]
+    if polarity_match:
+        got += sum(idf.values()) / len(idf)
+    return got
+
+
+def idf_from_frequencies(df: dict[str, int], n_docs: int, terms: Sequence[str]) -> dict[str, float]:
+    """BM25's idf, kept positive; a term no chunk contains gets the highest idf."""
+    return {t: math.log(1 + (n_docs - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in terms}
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split())

@@ -1,0 +1,189 @@
+"""The catalog: reports (metadata, full text, content hashes), chunk offsets and the keyword index, in SQLite.
+
+One SQLite file under the data dir. Each report is replaced in one transaction, so the catalog never holds half a
+report; the keyword side (FTS5, BM25 ranking, Porter stemming) lives in the same file and updates incrementally.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .errors import IndexUnavailable
+from .types import Article, Chunk, Filters, ReportInfo
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS reports (
+    id TEXT PRIMARY KEY, title TEXT, source TEXT, published TEXT, url TEXT, author TEXT, origin TEXT,
+    hash TEXT, text_hash TEXT, text TEXT, n_chunks INTEGER);
+CREATE INDEX IF NOT EXISTS reports_text_hash ON reports(text_hash);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE, report_id TEXT, idx INTEGER, start INTEGER, "end" INTEGER);
+CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(body, tokenize='porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
+"""
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        try:
+            c = self._conn().conn
+            c.executescript(_SCHEMA)
+            c.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            c.execute("SELECT count(*) FROM reports").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise IndexUnavailable(
+                f"the catalog {self.path} is unreadable ({exc}); run `report-assistant ingest --rebuild <inputs>` to rebuild it"
+            ) from exc
+
+    def _conn(self) -> sqlite3.Connection:
+        c = getattr(self._local, "conn", None)
+        if c is None:
+            c = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            c.execute("PRAGMA journal_mode=WAL")
+            c.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = c
+        return _Tx(c)
+
+    def _q(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        return self._conn().conn.execute(sql, args).fetchall()
+
+    # -- writing ----------------------------------------------------------------------------------------
+    def hashes(self) -> dict[str, tuple[str, str]]:
+        return {r[0]: (r[1], r[2]) for r in self._q("SELECT id, hash, text_hash FROM reports")}
+
+    def replace_report(self, article: Article, hash_: str, text_hash: str, chunks: Sequence[Chunk], bodies: Sequence[str]) -> None:
+        with self._conn() as c:
+            _delete(c, [article.id])
+            c.execute(
+                "INSERT INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (article.id, article.title, article.source, article.date_str, article.url, article.author,
+                 article.origin, hash_, text_hash, article.text, len(chunks)),
+            )
+            for ch, body in zip(chunks, bodies):
+                cur = c.execute("INSERT INTO chunks (id, report_id, idx, start, \"end\") VALUES (?,?,?,?,?)",
+                                (ch.id, ch.report_id, ch.index, ch.start, ch.end))
+                c.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, body))
+
+    def mark_pending(self, report_id: str) -> None:
+        """Forget a report's hash before its vectors change, so an interrupted ingest redoes it."""
+        with self._conn() as c:
+            c.execute("UPDATE reports SET hash = '' WHERE id = ?", (report_id,))
+
+    def delete_reports(self, ids: Iterable[str]) -> None:
+        with self._conn() as c:
+            _delete(c, list(ids))
+
+    # -- reading ----------------------------------------------------------------------------------------
+    def report_with_text_hash(self, text_hash: str) -> str | None:
+        row = self._q("SELECT id FROM reports WHERE text_hash = ? LIMIT 1", (text_hash,))
+        return row[0][0] if row else None
+
+    def article(self, report_id: str) -> Article | None:
+        rows = self._q("SELECT id, title, text, source, published, url, author, origin FROM reports WHERE id = ?", (report_id,))
+        if not rows:
+            return None
+        r = rows[0]
+        return Article(id=r[0], title=r[1], text=r[2], source=r[3], published=_date(r[4]), url=r[5], author=r[6], origin=r[7])
+
+    def reports(self) -> list[ReportInfo]:
+        rows = self._q("SELECT id, title, source, published, url, author, origin, n_chunks FROM reports ORDER BY published DESC, title")
+        return [ReportInfo(r[0], r[1], r[2], _date(r[3]), r[4], r[5], r[6], r[7]) for r in rows]
+
+    def sources(self) -> list[str]:
+        return [r[0] for r in self._q("SELECT DISTINCT source FROM reports WHERE source != '' ORDER BY source")]
+
+    def authors(self) -> list[str]:
+        return [r[0] for r in self._q("SELECT DISTINCT author FROM reports WHERE author != '' ORDER BY author")]
+
+    def date_range(self) -> tuple[dt.date | None, dt.date | None]:
+        r = self._q("SELECT min(published), max(published) FROM reports WHERE published != ''")[0]
+        return _date(r[0]), _date(r[1])
+
+    def counts(self) -> tuple[int, int]:
+        return self._q("SELECT count(*) FROM reports")[0][0], self._q("SELECT count(*) FROM chunks")[0][0]
+
+    def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, tuple]:
+        """chunk id -> (report_id, start, end, title, source, published, url, text[start:end])."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._q(
+            f"SELECT c.id, c.report_id, c.start, c.\"end\", r.title, r.source, r.published, r.url, "
+            f"substr(r.text, c.start + 1, c.\"end\" - c.start) FROM chunks c JOIN reports r ON r.id = c.report_id "
+            f"WHERE c.id IN ({marks})",
+            list(chunk_ids),
+        )
+        return {r[0]: (r[1], r[2], r[3], r[4], r[5], _date(r[6]), r[7], r[8]) for r in rows}
+
+    def keyword_search(self, match: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """``(chunk_id, bm25)`` best first; bm25 is positive, larger is better."""
+        where, args = _filter_sql(filters)
+        sql = (
+            "SELECT c.id, -bm25(chunks_fts) AS s FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
+            + ("JOIN reports r ON r.id = c.report_id " if where else "")
+            + "WHERE chunks_fts MATCH ? " + where + " ORDER BY bm25(chunks_fts) LIMIT ?"
+        )
+        try:
+            return [(r[0], float(r[1])) for r in self._q(sql, [match, *args, n])]
+        except sqlite3.OperationalError:
+            return []
+
+    def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        if not terms:
+            return {}
+        marks = ",".join("?" * len(terms))
+        return {r[0]: r[1] for r in self._q(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})", list(terms))}
+
+
+class _Tx:
+    """``with catalog._conn() as c`` runs a write transaction (BEGIN IMMEDIATE ... COMMIT/ROLLBACK)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, *_):
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _delete(c: sqlite3.Connection, ids: list[str]) -> None:
+    for rid in ids:
+        rowids = [r[0] for r in c.execute("SELECT rowid FROM chunks WHERE report_id = ?", (rid,))]
+        c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(r,) for r in rowids])
+        c.execute("DELETE FROM chunks WHERE report_id = ?", (rid,))
+        c.execute("DELETE FROM reports WHERE id = ?", (rid,))
+
+
+def _filter_sql(filters: Filters | None) -> tuple[str, list]:
+    if filters is None or filters.empty:
+        return "", []
+    parts, args = [], []
+    if filters.sources:
+        parts.append(f"r.source IN ({','.join('?' * len(filters.sources))})")
+        args.extend(filters.sources)
+    if filters.after:
+        parts.append("r.published >= ?")
+        args.append(filters.after.isoformat())
+    if filters.before:
+        parts.append("r.published != '' AND r.published <= ?")
+        args.append(filters.before.isoformat())
+    return "AND " + " AND ".join(parts) + " ", args
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,101 @@
+"""``report-assistant``: a thin command line over the public API (parse, call, render, map errors to exit codes).
+
+Exit codes: 0 an answer or a refusal, 2 bad usage, 1 any other error (with a message naming the cause).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import _offline  # noqa: F401
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="report-assistant", description="Ask questions of a folder of news reports, with cited sentences.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ing = sub.add_parser("ingest", help="add or update reports from files and folders")
+    ing.add_argument("inputs", nargs="+", help="files or folders (.txt .md .html .pdf .json .jsonl)")
+    ing.add_argument("--sync", action="store_true", help="also remove stored reports that are not among the inputs")
+    ing.add_argument("--rebuild", action="store_true", help="drop the whole index first and ingest the inputs afresh")
+    ing.add_argument("--json", action="store_true", help="print the ingest report as JSON")
+    ing.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    for name, helptext in (("ask", "answer a question with cited sentences"), ("search", "show the passages retrieval finds")):
+        q = sub.add_parser(name, help=helptext)
+        q.add_argument("question")
+        q.add_argument("--json", action="store_true", help="print JSON")
+        q.add_argument("--top-k", type=int, default=None, help="passages to retrieve")
+        q.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
+        q.add_argument("--after", default=None, help="only reports published on or after YYYY-MM-DD")
+        q.add_argument("--before", default=None, help="only reports published on or before YYYY-MM-DD")
+
+    st = sub.add_parser("stats", help="what the index holds")
+    st.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .errors import AssistantError
+
+    try:
+        return _run(args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .core import Assistant
+
+    if args.command in ("ask", "search") and args.top_k is not None and args.top_k < 1:
+        print("error: --top-k must be at least 1", file=sys.stderr)
+        return 2
+    a = Assistant.open()
+    if args.command == "ingest":
+        rep = a.ingest(args.inputs, sync=args.sync, rebuild=args.rebuild, progress=not args.quiet)
+        if args.json:
+            print(json.dumps(rep.to_dict(), indent=2))
+        else:
+            print(rep.summary())
+            for f in rep.failed:
+                print(f"  failed: {f.path}: {f.reason}")
+        return 0
+    if args.command == "stats":
+        s = a.stats()
+        print(json.dumps(s, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in s.items()))
+        return 0
+    filters = {"sources": args.source, "after": args.after, "before": args.before}
+    if args.command == "search":
+        passages = a.search(args.question, top_k=args.top_k, filters=filters)
+        if args.json:
+            print(json.dumps([p.to_dict() for p in passages], indent=2, ensure_ascii=False))
+        else:
+            for i, p in enumerate(passages, 1):
+                print(f"{i}. [{p.score:.3f}] {p.title} ({p.source}, {p.published or 'undated'}) {p.chunk_id}")
+                print("   " + " ".join(p.text.split())[:300])
+        return 0
+    ans = a.ask(args.question, filters=filters, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(ans.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(ans.text)
+    shown = ans.citations if not ans.refused else []
+    if shown:
+        print("\nSources:")
+        for c in shown:
+            print(f"[{c.n}] {c.title} ({c.source or 'unknown source'}, {c.published or 'undated'}) chars {c.start}-{c.end} {c.url}")
+    elif ans.refused and ans.passages:
+        print("\nClosest passages:")
+        for p in ans.passages[:3]:
+            print(f"- {p.title} ({p.source}, {p.published or 'undated'}): " + " ".join(p.text.split())[:200])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

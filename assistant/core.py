@@ -1,0 +1,125 @@
+"""``Assistant``: the public entry point that wires the stages together.
+
+reading -> chunking -> embedding -> store + catalog (ingest); question -> retrieval -> answering -> citation check (ask).
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from .answering import Answerer, ExtractiveAnswerer, idf_from_frequencies
+from .catalog import Catalog
+from .citations import verify
+from .embedding import Embedder, MiniLMEmbedder
+from .ingest import Ingestor, Progress
+from .questions import check_question, parse_filters
+from .retrieval import Query, Retriever
+from .settings import Settings, get_settings
+from .store import ChromaStore, VectorStore
+from .types import Answer, Article, Filters, IngestReport, Passage, ReportInfo
+
+
+class Assistant:
+    """Ask questions of a folder of reports; every answer sentence cites the report sentence it quotes.
+
+    Parts are injected (``embedder``, ``store``, ``answerer``); each defaults to the one the settings name.
+    """
+
+    def __init__(self, settings: Settings | dict | None = None, *, embedder: Embedder | None = None,
+                 store: VectorStore | None = None, answerer: Answerer | None = None):
+        self.settings = s = get_settings(settings)
+        data_dir = Path(s.data_dir)
+        self.catalog = Catalog(data_dir / "catalog.sqlite3")
+        self.embedder = embedder or MiniLMEmbedder(s.embedding.model_path, s.embedding.backend,
+                                                   s.embedding.batch_size, s.embedding.threads)
+        self.store = store or ChromaStore(s.collection, data_dir=data_dir, url=s.chroma_url)
+        self.retriever = Retriever(self.catalog, self.store, self.embedder, s.retrieval)
+        self.answerer = answerer or ExtractiveAnswerer(self.embedder, self._idf, s.answering)
+
+    @classmethod
+    def open(cls, settings: Settings | dict | None = None, **parts: Any) -> "Assistant":
+        """Open (or create) the index named by the settings (``ASSISTANT_*`` environment variables by default)."""
+        return cls(settings, **parts)
+
+    # -- ingest -----------------------------------------------------------------------------------------
+    def ingest(self, inputs: Sequence[str | Path] | str | Path, *, sync: bool = False, rebuild: bool = False,
+               progress: Progress | bool = True) -> IngestReport:
+        """Add or update reports from files and folders; ``sync`` also removes reports not among the inputs."""
+        if isinstance(inputs, (str, Path)):
+            inputs = [inputs]
+        callback = _tqdm_progress() if progress is True else (progress or None)
+        try:
+            return Ingestor(self.settings, self.catalog, self.store, self.embedder).run(inputs, sync, rebuild, callback)
+        finally:
+            if hasattr(callback, "close"):
+                callback.close()
+
+    # -- questions --------------------------------------------------------------------------------------
+    def search(self, question: str, top_k: int | None = None, filters: Filters | dict | None = None) -> list[Passage]:
+        """The ranked passages ``ask`` would read."""
+        return self._search(self._query(question, filters), top_k)
+
+    def ask(self, question: str, filters: Filters | dict | None = None, top_k: int | None = None) -> Answer:
+        """An answer whose every sentence cites a report sentence, or a refusal (``answer.refused``)."""
+        t0 = time.perf_counter()
+        query = self._query(question, filters)
+        t1 = time.perf_counter()
+        passages = self._search(query, top_k or self.settings.answering.passages)
+        t2 = time.perf_counter()
+        answer = verify(self.answerer.answer(query.text, passages, query.vector), self._report_text)
+        t3 = time.perf_counter()
+        answer.timings = {"embed_ms": (t1 - t0) * 1e3, "retrieve_ms": (t2 - t1) * 1e3, "answer_ms": (t3 - t2) * 1e3,
+                          "total_ms": (t3 - t0) * 1e3}
+        return answer
+
+    # -- the index --------------------------------------------------------------------------------------
+    def reports(self) -> list[ReportInfo]:
+        return self.catalog.reports()
+
+    def report(self, report_id: str) -> Article | None:
+        return self.catalog.article(report_id)
+
+    def sources(self) -> list[str]:
+        return self.catalog.sources()
+
+    def stats(self) -> dict[str, Any]:
+        n_reports, n_chunks = self.catalog.counts()
+        first, last = self.catalog.date_range()
+        return {"reports": n_reports, "chunks": n_chunks, "vectors": self.store.count(), "sources": len(self.sources()),
+                "first_date": first.isoformat() if first else None, "last_date": last.isoformat() if last else None,
+                "data_dir": str(Path(self.settings.data_dir).resolve()), "chroma": self.settings.chroma_url or "embedded",
+                "embedder": self.embedder.name}
+
+    # -- internals --------------------------------------------------------------------------------------
+    def _query(self, question: str, filters: Filters | dict | None) -> Query:
+        text = check_question(question)
+        f = parse_filters(filters, self.catalog.sources()) if filters else None
+        return Query(text=text, vector=self.embedder.embed_query(text), filters=f)
+
+    def _search(self, query: Query, top_k: int | None) -> list[Passage]:
+        return self.retriever.search(query, top_k or self.settings.retrieval.top_k)
+
+    def _report_text(self, report_id: str) -> str | None:
+        art = self.catalog.article(report_id)
+        return art.text if art else None
+
+    def _idf(self, stems: Sequence[str]) -> dict[str, float]:
+        _, n_chunks = self.catalog.counts()
+        return idf_from_frequencies(self.catalog.document_frequencies(stems), n_chunks, stems)
+
+
+def _tqdm_progress():
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def update(done: int, total: int, stage: str) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total or None, desc=stage, unit="chunks" if stage == "embedding" else "reports")
+        bar.n = done
+        bar.refresh()
+
+    update.close = lambda: [b.close() for b in bars.values()]  # type: ignore[attr-defined]
+    return update

@@ -1,0 +1,173 @@
+"""Ingest: read reports, skip the unchanged ones by content hash, chunk, embed, store.
+
+Crash safety: a report is first marked pending in the catalog, then its vectors are replaced in the store, then its
+catalog rows (text, chunks, keyword index, hash) are replaced in one transaction. A run killed at any point leaves
+the report pending or stale, so the next run redoes exactly that report; vectors of reports the catalog does not
+know are removed at the start of every run.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .catalog import Catalog
+from .chunking import chunk_article, header, indexed_text
+from .embedding import Embedder
+from .errors import IngestLocked
+from .reading import iter_reports
+from .settings import Settings
+from .store import VectorStore, date_int
+from .types import Article, Chunk, FileFailure, IngestReport
+
+Progress = Callable[[int, int, str], None]  # (done, total, stage)
+_GROUP_CHUNKS = 256  # chunks embedded together (crosses reports, so batches stay full)
+
+
+@contextmanager
+def ingest_lock(data_dir: Path):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "ingest.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = Path(path).read_text().strip() or "another process"
+            raise IngestLocked(
+                f"another ingest (pid {other}) is writing to {data_dir}; wait for it to finish, then run this one again"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def content_hash(article: Article, signature: str) -> str:
+    payload = json.dumps(
+        [article.title, article.source, article.date_str, article.url, article.author, article.text, signature],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).lower().encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, catalog: Catalog, store: VectorStore, embedder: Embedder):
+        self.s, self.catalog, self.store, self.embedder = settings, catalog, store, embedder
+        c = settings.chunking
+        self.signature = f"{embedder.name}|{c.max_tokens}|{c.overlap_sentences}|{c.header}"
+
+    def run(self, inputs: Sequence[str | Path], sync: bool = False, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
+        t0 = time.perf_counter()
+        report = IngestReport()
+        with ingest_lock(Path(self.s.data_dir)):
+            if rebuild:
+                self._remove(list(self.catalog.hashes()) + list(self.store.report_ids()))
+            known = self.catalog.hashes()
+            orphans = self.store.report_ids() - set(known)
+            if orphans:
+                self.store.delete_reports(sorted(orphans))
+            pending, seen, failed_paths = self._plan(inputs, known, report, progress)
+            self._embed_and_store(pending, known, report, progress)
+            if sync:
+                self._sync(seen, failed_paths, report)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    # -- stages -----------------------------------------------------------------------------------------
+    def _plan(self, inputs, known, report, progress):
+        pending: list[tuple[Article, str, str, list[Chunk]]] = []
+        seen: set[str] = set()
+        failed_paths: list[str] = []
+        batch_texts: dict[str, str] = {}
+        n = 0
+        for item in iter_reports(inputs, max_bytes=self.s.max_file_mb * 1_000_000):
+            n += 1
+            if progress:
+                progress(n, 0, "reading")
+            if isinstance(item, FileFailure):
+                report.failed.append(item)
+                failed_paths.append(item.path.split(":")[0])
+                continue
+            art = item
+            if art.id in seen:
+                report.failed.append(FileFailure(art.origin, f"same report id as an earlier input (same url {art.url!r}); skipped"))
+                continue
+            h = content_hash(art, self.signature)
+            if known.get(art.id, ("",))[0] == h:
+                seen.add(art.id)
+                report.unchanged.append(art.id)
+                continue
+            th = text_hash(art.text)
+            twin = batch_texts.get(th) or self.catalog.report_with_text_hash(th)
+            if twin and twin != art.id:
+                report.failed.append(FileFailure(art.origin, f"same text as report {twin}, already ingested; skipped as a duplicate"))
+                continue
+            chunks = chunk_article(art, self.embedder.count_tokens, self.s.chunking.max_tokens,
+                                   self.s.chunking.overlap_sentences, self.s.chunking.header)
+            if not chunks:
+                report.failed.append(FileFailure(art.origin, "no text to index after reading"))
+                continue
+            seen.add(art.id)
+            batch_texts[th] = art.id
+            pending.append((art, h, th, chunks))
+        return pending, seen, failed_paths
+
+    def _embed_and_store(self, pending, known, report, progress) -> None:
+        total = sum(len(p[3]) for p in pending)
+        done = 0
+        group: list = []
+        for i, item in enumerate(pending):
+            group.append(item)
+            if sum(len(g[3]) for g in group) >= _GROUP_CHUNKS or i == len(pending) - 1:
+                done += self._store_group(group, known, report)
+                group = []
+                if progress:
+                    progress(done, total, "embedding")
+
+    def _store_group(self, group, known, report) -> int:
+        bodies = []
+        for art, _, _, chunks in group:
+            head = header(art) if self.s.chunking.header else ""
+            bodies.append([indexed_text(head, c.text) for c in chunks])
+        vectors = self.embedder.embed_batch([b for bs in bodies for b in bs])
+        at = 0
+        for (art, h, th, chunks), bs in zip(group, bodies):
+            vecs = vectors[at: at + len(chunks)]
+            at += len(chunks)
+            self.catalog.mark_pending(art.id)
+            self.store.delete_reports([art.id])
+            meta = {"report_id": art.id, "source": art.source, "date": date_int(art.published)}
+            self.store.upsert([c.id for c in chunks], vecs, [meta] * len(chunks))
+            self.catalog.replace_report(art, h, th, chunks, bs)
+            (report.updated if art.id in known else report.added).append(art.id)
+            report.chunks_embedded += len(chunks)
+        return at
+
+    def _sync(self, seen, failed_paths, report) -> None:
+        gone = []
+        for info in self.catalog.reports():
+            if info.id in seen:
+                continue
+            origin_file = info.origin.split("#")[0]
+            if any(origin_file == p or origin_file.startswith(p.rstrip("/") + "/") for p in failed_paths):
+                continue  # its file failed to read this time: keep the stored version rather than lose it
+            gone.append(info.id)
+        self._remove(gone)
+        report.removed.extend(gone)
+
+    def _remove(self, ids) -> None:
+        ids = sorted(set(ids))
+        if ids:
+            self.store.delete_reports(ids)
+            self.catalog.delete_reports(ids)

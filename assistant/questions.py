@@ -1,0 +1,63 @@
+"""Checking what a user asks: the question text and the filters."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from .errors import InputError
+from .types import Filters
+
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: Any) -> str:
+    if not isinstance(question, str):
+        raise InputError(f"the question must be text, got {type(question).__name__}")
+    q = " ".join(question.split())
+    if not q:
+        raise InputError("the question is empty; type a question about the reports")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise InputError(f"the question is {len(q):,} characters long; the limit is {MAX_QUESTION_CHARS:,}: shorten it")
+    return q
+
+
+def parse_filters(value: Filters | dict | None, known_sources: Iterable[str]) -> Filters:
+    """Filters from a Filters object or a dict ``{"sources": [...], "after": "YYYY-MM-DD", "before": ...}``."""
+    if value is None:
+        return Filters()
+    if isinstance(value, Filters):
+        raw = {"sources": list(value.sources), "after": value.after, "before": value.before}
+    elif isinstance(value, dict):
+        unknown = set(value) - {"sources", "source", "after", "before"}
+        if unknown:
+            raise InputError(f"unknown filter key(s) {sorted(unknown)}; use sources, after, before")
+        raw = dict(value)
+    else:
+        raise InputError(f"filters must be a dict or Filters, got {type(value).__name__}")
+    sources = raw.get("sources", raw.get("source")) or []
+    if isinstance(sources, str):
+        sources = [sources]
+    by_fold = {s.casefold(): s for s in known_sources}
+    resolved = []
+    for s in sources:
+        if not isinstance(s, str) or s.strip().casefold() not in by_fold:
+            known = ", ".join(sorted(by_fold.values())[:20]) or "none (ingest reports first)"
+            raise InputError(f"unknown source {s!r}; known sources: {known}")
+        resolved.append(by_fold[s.strip().casefold()])
+    after, before = _date(raw.get("after"), "after"), _date(raw.get("before"), "before")
+    if after and before and after > before:
+        raise InputError(f"the date range is empty: after {after} is later than before {before}; swap them")
+    return Filters(sources=tuple(resolved), after=after, before=before)
+
+
+def _date(value: Any, name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise InputError(f"{name} date {value!r} is not a date; use YYYY-MM-DD") from None

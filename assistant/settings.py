@@ -1,0 +1,71 @@
+"""One explicit settings object, read from the environment (prefix ``ASSISTANT_``) at the edge.
+
+Nested stages use ``__``: ``ASSISTANT_RETRIEVAL__TOP_K=8``. Unknown keys are rejected.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _Stage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmbeddingSettings(_Stage):
+    model_path: str = Field("", description="Folder of a sentence-transformers model; empty = the packaged all-MiniLM-L6-v2.")
+    backend: Literal["torch", "int8"] = Field(
+        "int8", description="'torch' = the float model; 'int8' = the same weights with int8 dynamic quantization of its linear layers (faster on CPU)."
+    )
+    batch_size: int = Field(32, ge=1, description="Texts embedded per forward pass.")
+    threads: int = Field(0, ge=0, description="torch threads; 0 = all cores.")
+    max_tokens: int = Field(256, ge=16, description="The model's word-piece window; longer input is truncated by the model.")
+
+
+class ChunkingSettings(_Stage):
+    max_tokens: int = Field(200, ge=32, le=256, description="Word pieces per chunk, header included (must stay within the embedder's window).")
+    overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences repeated at the start of the next chunk.")
+    header: bool = Field(True, description="Prefix the embedded/indexed text with 'title. source, date.' (offsets still refer to the report).")
+
+
+class RetrievalSettings(_Stage):
+    top_k: int = Field(10, ge=1, le=100, description="Passages returned by search and used by ask.")
+    candidates: int = Field(50, ge=1, le=1000, description="Candidates taken from each of the keyword and dense sides before combining.")
+    dense_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of the dense score in the combination (0 = keyword only).")
+    max_per_report: int = Field(3, ge=1, description="At most this many passages of one report in the top-k (diversity).")
+
+
+class AnsweringSettings(_Stage):
+    answerer: Literal["extractive"] = Field("extractive", description="Which answerer writes answers.")
+    max_sentences: int = Field(4, ge=1, le=20, description="Most sentences quoted in one answer (list questions may use up to twice this).")
+    min_support: float = Field(0.40, ge=0.0, le=1.0, description="Refuse when the best evidence sentence scores below this.")
+    passages: int = Field(10, ge=1, description="Retrieved passages the answerer reads.")
+
+
+class Settings(BaseSettings):
+    """Everything the assistant can be told. ``Settings()`` reads ``ASSISTANT_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="forbid")
+
+    data_dir: Path = Field(Path(".assistant"), description="Where the index (catalog + embedded Chroma) lives.")
+    chroma_url: str = Field("", description="http://host:port of a Chroma server; empty = embedded Chroma under data_dir.")
+    collection: str = Field("reports", min_length=3, description="Chroma collection name.")
+    max_file_mb: int = Field(100, ge=1, description="Files larger than this are refused at ingest.")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answering: AnsweringSettings = Field(default_factory=AnsweringSettings)
+    host: str = Field("127.0.0.1", description="Address the app binds (ASSISTANT_HOST).")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the app (ASSISTANT_PORT; GRADIO_SERVER_PORT is honoured when this is unset).")
+    username: str = Field("", description="With password: require this login for the UI and the JSON endpoint.")
+    password: SecretStr = Field(SecretStr(""), description="Password for username.")
+
+
+def get_settings(value: Settings | dict[str, Any] | None = None) -> Settings:
+    """Settings from an object, a dict of overrides (on top of the environment), or the environment alone."""
+    if isinstance(value, Settings):
+        return value
+    return Settings(**(value or {}))

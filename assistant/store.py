@@ -1,0 +1,151 @@
+"""Vector store adapter: the only module that imports chromadb and llama-index.
+
+``VectorStore`` is the small interface; ``ChromaStore`` keeps chunk vectors in Chroma through llama-index's
+``ChromaVectorStore``, embedded (PersistentClient under the data dir) or on a ``chroma run`` server.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Sequence
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .errors import IndexUnavailable, InputError
+from .types import Filters
+
+
+class VectorStore(ABC):
+    """Chunk vectors with a little metadata (report id, source, date) for filtering."""
+
+    @abstractmethod
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]) -> None: ...
+
+    @abstractmethod
+    def delete_reports(self, report_ids: Sequence[str]) -> None: ...
+
+    @abstractmethod
+    def query(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """``(chunk_id, cosine similarity)`` best first."""
+
+    @abstractmethod
+    def report_ids(self) -> set[str]: ...
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+
+def date_int(value) -> int:
+    return int(value.strftime("%Y%m%d")) if value else 0
+
+
+class ChromaStore(VectorStore):
+    def __init__(self, collection: str, data_dir: Path | None = None, url: str = ""):
+        self._collection_name = collection
+        self._data_dir = data_dir
+        self._url = url
+        self._lock = threading.Lock()
+        self._connect()
+
+    # -- connection -------------------------------------------------------------------------------------
+    def _connect(self) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if self._url:
+                u = urlparse(self._url)
+                if u.scheme not in ("http", "https") or not u.hostname:
+                    raise InputError(f"chroma_url {self._url!r} is not an http(s)://host:port address; fix ASSISTANT_CHROMA_URL")
+                client = chromadb.HttpClient(
+                    host=u.hostname, port=u.port or (443 if u.scheme == "https" else 8000), ssl=u.scheme == "https", settings=settings
+                )
+                client.heartbeat()
+            else:
+                assert self._data_dir is not None
+                path = Path(self._data_dir) / "chroma"
+                path.mkdir(parents=True, exist_ok=True)
+                client = chromadb.PersistentClient(path=str(path), settings=settings)
+            coll = client.get_or_create_collection(
+                self._collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
+        except InputError:
+            raise
+        except Exception as exc:  # chromadb raises many types; name the store and the fix
+            where = self._url or str(Path(self._data_dir or ".") / "chroma")
+            hint = (
+                "start it with `make chroma` or fix ASSISTANT_CHROMA_URL"
+                if self._url
+                else "run `report-assistant ingest --rebuild <inputs>` to rebuild the index"
+            )
+            raise IndexUnavailable(f"cannot open the Chroma store at {where}: {exc}; {hint}") from exc
+        self._client = client
+        self._collection = coll
+        self._vs = ChromaVectorStore(chroma_collection=coll)
+
+    def _call(self, fn):
+        """Run a Chroma call; on a lost server connection reconnect once and retry."""
+        try:
+            return fn()
+        except Exception as exc:
+            if not self._url:
+                raise IndexUnavailable(f"the Chroma store failed: {exc}; run `report-assistant ingest --rebuild <inputs>`") from exc
+            with self._lock:
+                try:
+                    self._connect()
+                except IndexUnavailable:
+                    raise
+            return fn()
+
+    # -- interface --------------------------------------------------------------------------------------
+    def upsert(self, ids, vectors, metadatas) -> None:
+        from llama_index.core.schema import TextNode
+
+        nodes = [
+            TextNode(id_=i, text="", embedding=[float(x) for x in v], metadata=dict(m), excluded_embed_metadata_keys=list(m))
+            for i, v, m in zip(ids, vectors, metadatas)
+        ]
+        if nodes:
+            self._call(lambda: self._collection.delete(ids=list(ids)))
+            self._call(lambda: self._vs.add(nodes))
+
+    def delete_reports(self, report_ids) -> None:
+        for rid in report_ids:
+            self._call(lambda rid=rid: self._collection.delete(where={"report_id": rid}))
+
+    def query(self, vector, k, filters=None):
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        where = _where(filters)
+        n = self.count()
+        if n == 0:
+            return []
+        q = VectorStoreQuery(query_embedding=[float(x) for x in vector], similarity_top_k=min(k, n))
+        res = self._call(lambda: self._vs.query(q, where=where) if where else self._vs.query(q))
+        # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cos.
+        return [(i, 1.0 + math.log(s)) if s > 0 else (i, -1.0) for i, s in zip(res.ids or [], res.similarities or [])]
+
+    def report_ids(self) -> set[str]:
+        got = self._call(lambda: self._collection.get(include=["metadatas"]))
+        return {m.get("report_id", "") for m in got["metadatas"] or []}
+
+    def count(self) -> int:
+        return int(self._call(lambda: self._collection.count()))
+
+
+def _where(filters: Filters | None) -> dict | None:
+    if filters is None or filters.empty:
+        return None
+    conds = []
+    if filters.sources:
+        conds.append({"source": {"$in": list(filters.sources)}})
+    if filters.after:
+        conds.append({"date": {"$gte": date_int(filters.after)}})
+    if filters.before:
+        conds.append({"date": {"$lte": date_int(filters.before)}})
+    return conds[0] if len(conds) == 1 else {"$and": conds}
