@@ -1,0 +1,234 @@
+"""Metrics: pure functions over plain values (no I/O, no assistant objects).
+
+Every definition here is the one the README's "Quality" section states:
+
+- Retrieval (MultiHop-RAG upstream): over the top-10 retrieved chunks of an answerable question, a chunk is a hit
+  when a gold fact is a substring of it once spaces and newlines are removed from both. Hits@4, Hits@10, MRR@10,
+  MAP@10 (AP adds, at each hit rank, the number of facts found there for the first time divided by the rank, and
+  is divided by min(#facts, 10)). Also evidence-report recall@10 and whether all evidence reports are in the top 10.
+- Citations: a citation is correct when its span overlaps a gold evidence span in the same report by at least half
+  of the shorter of the two; precision = correct citations / citations, recall = gold spans overlapped by at least
+  one citation / gold spans, F1. Integrity = citations whose quote equals the report text at its offsets.
+- Answers: the share of required items found in the answer text; correct when all are.
+- Refusals: on unanswerable questions the share refused; on answerable ones the share wrongly refused.
+- Latency: p50 and p95 per question.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character range ``[start, end)`` in one report."""
+
+    report_id: str
+    start: int
+    end: int
+
+    def __len__(self) -> int:
+        return max(0, self.end - self.start)
+
+
+# A gold evidence item: every place in the corpus where its text occurs (usually one). Overlapping any counts.
+GoldSpan = Sequence[Span]
+
+
+# ------------------------------------------------------------------------------------------------ answers
+
+_PUNCT = re.compile(r"[^\w\s]|_")
+
+
+def normalize(text: str) -> str:
+    """Lower case, Unicode punctuation to spaces, whitespace collapsed: 'U.S.-led  force!' -> 'u s led force'."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _PUNCT.sub(" ", text)
+    return " ".join(text.split())
+
+
+def item_found(alternatives: Sequence[str], text: str) -> bool:
+    """Whether any alternative occurs in ``text``, comparing normalised forms, on word boundaries.
+
+    Both sides are normalised and padded with a space, so the match is a substring match that cannot start or end
+    inside a word ("no" is not found in "not").
+    """
+    hay = f" {normalize(text)} "
+    return any(normalize(a) and f" {normalize(a)} " in hay for a in alternatives)
+
+
+def answer_score(required: Sequence[Sequence[str]], text: str) -> tuple[float | None, bool | None]:
+    """(share of required items found, all found). ``(None, None)`` when nothing is required (unanswerable)."""
+    if not required:
+        return None, None
+    found = sum(item_found(alts, text) for alts in required)
+    return found / len(required), found == len(required)
+
+
+# ------------------------------------------------------------------------------------------------ citations
+
+
+def overlap_ok(a: Span, b: Span) -> bool:
+    """Same report and an overlap of at least half the shorter span (exactly half counts)."""
+    if a.report_id != b.report_id or len(a) == 0 or len(b) == 0:
+        return False
+    inter = min(a.end, b.end) - max(a.start, b.start)
+    return inter > 0 and 2 * inter >= min(len(a), len(b))
+
+
+def citation_scores(cited: Sequence[Span], gold: Sequence[GoldSpan]) -> dict[str, float | None]:
+    """Precision, recall and F1 of one answer's citations against its gold evidence.
+
+    Precision counts every citation as given (a span cited twice counts twice); it is None when there are no
+    citations. Gold items with the same locations are counted once; recall is None when there is no gold evidence.
+    F1 is None without gold evidence, and 0 when there are no citations.
+    """
+    unique_gold = list(dict.fromkeys(tuple(g) for g in gold if g))
+    precision = None
+    if cited:
+        precision = sum(any(overlap_ok(c, s) for g in unique_gold for s in g) for c in cited) / len(cited)
+    if not unique_gold:
+        return {"precision": precision, "recall": None, "f1": None}
+    recall = sum(any(overlap_ok(c, s) for c in cited for s in g) for g in unique_gold) / len(unique_gold)
+    p = precision or 0.0
+    f1 = 2 * p * recall / (p + recall) if p + recall > 0 else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def citation_integrity(citations: Iterable[tuple[str, int, int, str]],
+                       report_text: Callable[[str], str | None]) -> float | None:
+    """Share of citations ``(report_id, start, end, quote)`` whose quote equals ``report_text(id)[start:end]``."""
+    cs = list(citations)
+    if not cs:
+        return None
+    ok = 0
+    for rid, start, end, quote in cs:
+        text = report_text(rid)
+        ok += text is not None and 0 <= start < end <= len(text) and text[start:end] == quote
+    return ok / len(cs)
+
+
+# ------------------------------------------------------------------------------------------------ retrieval
+
+
+def _squash(s: str) -> str:
+    return s.replace(" ", "").replace("\n", "")
+
+
+def upstream_retrieval(chunks: Sequence[str], facts: Sequence[str]) -> dict[str, float]:
+    """Hits@4, Hits@10, MRR@10, MAP@10 of one question, exactly as MultiHop-RAG's ``retrieval_evaluate.py``.
+
+    ``facts`` keeps repeats: a repeated fact counts in the denominator min(#facts, 10) but is found only once.
+    """
+    gold = [_squash(f) for f in facts]
+    if not gold:
+        raise ValueError("upstream_retrieval needs at least one gold fact (skip unanswerable questions)")
+    found: list[str] = []
+    ap_sum, first = 0.0, None
+    hit4 = hit10 = False
+    for rank, chunk in enumerate((_squash(c) for c in chunks[:10]), start=1):
+        if not any(g in chunk for g in gold):
+            continue
+        hit10 = True
+        hit4 = hit4 or rank <= 4
+        first = first or rank
+        new = 0
+        for g in gold:
+            if g in chunk and g not in found:
+                new += 1
+                found.append(g)
+        ap_sum += new / rank
+    return {"hits@4": float(hit4), "hits@10": float(hit10), "mrr@10": 1.0 / first if first else 0.0,
+            "map@10": ap_sum / min(len(gold), 10)}
+
+
+def report_recall(retrieved_report_ids: Sequence[str], gold_report_ids: Iterable[str], k: int = 10) -> dict[str, float]:
+    """Share of distinct evidence reports among the top-k chunks' reports, and 1.0 when all of them are."""
+    gold = set(gold_report_ids)
+    if not gold:
+        raise ValueError("report_recall needs at least one evidence report")
+    got = gold & set(retrieved_report_ids[:k])
+    return {"report_recall@10": len(got) / len(gold), "all_reports@10": float(got == gold)}
+
+
+# ------------------------------------------------------------------------------------------------ latency, refusal
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (linear interpolation, numpy's default); None for no values."""
+    return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else None
+
+
+def refusal_curve(rows: Sequence[tuple[float, bool, bool | None]], thresholds: Sequence[float] | None = None
+                  ) -> dict[str, list[float]]:
+    """What happens as a refusal threshold over ``Answer.confidence`` moves.
+
+    ``rows`` are ``(confidence, refused, correct)``; ``correct`` is None for unanswerable questions. At threshold
+    t a question counts as refused when the assistant refused it or its confidence is below t. Returns, per
+    threshold: the share of answerable questions answered correctly, of answerable ones refused, and of
+    unanswerable ones refused (each None-free; a share over no questions is NaN).
+    """
+    if thresholds is None:
+        confs = sorted({round(c, 4) for c, _, _ in rows})
+        thresholds = [0.0] + confs + [max(confs, default=0.0) + 1e-3]
+    ans = [(c, r, ok) for c, r, ok in rows if ok is not None]
+    una = [(c, r) for c, r, ok in rows if ok is None]
+    out: dict[str, list[float]] = {"threshold": [], "answered_correct": [], "answerable_refused": [],
+                                   "unanswerable_refused": []}
+    for t in thresholds:
+        out["threshold"].append(float(t))
+        out["answered_correct"].append(_share([not (r or c < t) and ok for c, r, ok in ans]))
+        out["answerable_refused"].append(_share([r or c < t for c, r, _ in ans]))
+        out["unanswerable_refused"].append(_share([r or c < t for c, r in una]))
+    return out
+
+
+def _share(flags: Sequence[bool]) -> float:
+    return sum(bool(f) for f in flags) / len(flags) if flags else math.nan
+
+
+# ------------------------------------------------------------------------------------------------ aggregation
+
+# Per-question score keys averaged over the questions that have them (None = not applicable).
+MEAN_KEYS = ("hits@4", "hits@10", "mrr@10", "map@10", "report_recall@10", "all_reports@10", "citation_precision",
+             "citation_recall", "citation_f1", "citation_integrity", "answer_items", "answer_correct")
+
+
+def summarize(scores: Sequence[Mapping[str, object]]) -> dict[str, float | int | None]:
+    """Aggregate per-question scores (as ``runner`` makes them) into one row of figures.
+
+    Mean of each ``MEAN_KEYS`` entry over questions where it is not None (citation integrity is pooled over all
+    citations instead); refusal rates; refusal accuracy (share of questions whose refuse/answer decision matches
+    answerability); latency p50/p95 in ms.
+    """
+    out: dict[str, float | int | None] = {"questions": len(scores)}
+    for key in MEAN_KEYS:
+        vals = [float(s[key]) for s in scores if s.get(key) is not None]  # type: ignore[arg-type]
+        out[key] = sum(vals) / len(vals) if vals else None
+    n_cit = sum(int(s.get("citations", 0) or 0) for s in scores)
+    n_ok = sum(int(s.get("citations_intact", 0) or 0) for s in scores)
+    out["citations"] = n_cit
+    out["citation_integrity"] = n_ok / n_cit if n_cit else None
+    answerable = [s for s in scores if s.get("answerable")]
+    unanswerable = [s for s in scores if not s.get("answerable")]
+    out["answerable"], out["unanswerable"] = len(answerable), len(unanswerable)
+    out["unanswerable_refused"] = _share([bool(s.get("refused")) for s in unanswerable]) if unanswerable else None
+    out["answerable_refused"] = _share([bool(s.get("refused")) for s in answerable]) if answerable else None
+    out["refusal_accuracy"] = _share([bool(s.get("refused")) != bool(s.get("answerable")) for s in scores]) \
+        if scores else None
+    lat = [float(s["latency_ms"]) for s in scores if s.get("latency_ms") is not None]  # type: ignore[arg-type]
+    out["latency_p50_ms"], out["latency_p95_ms"] = percentile(lat, 50), percentile(lat, 95)
+    return out
+
+
+def summarize_by(scores: Sequence[Mapping[str, object]], key: str = "kind") -> dict[str, dict]:
+    """``summarize`` per value of ``key`` (sorted), plus ``"overall"`` first."""
+    groups: dict[str, list[Mapping[str, object]]] = {}
+    for s in scores:
+        groups.setdefault(str(s.get(key, "")), []).append(s)
+    return {"overall": summarize(scores), **{k: summarize(groups[k]) for k in sorted(groups)}}
