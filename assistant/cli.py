@@ -33,6 +33,17 @@ def _parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("stats", help="what the index holds")
     st.add_argument("--json", action="store_true")
+
+    ev = sub.add_parser("eval", help="score retrieval, citations, answers and refusals on an eval set")
+    ev.add_argument("target", help="a JSONL eval file (e.g. evals/seed.jsonl), or 'multihop' for MultiHop-RAG")
+    ev.add_argument("--out", required=True, help="folder for report.json, report.md and report.html")
+    ev.add_argument("--corpus", action="append", default=None, help="reports a JSONL file refers to (repeatable; default corpus/)")
+    ev.add_argument("--data", default="../shared/data/multihop-rag", help="the MultiHop-RAG folder (corpus.json, queries-SPLIT.json)")
+    ev.add_argument("--split", default="dev", help="MultiHop-RAG split (dev)")
+    ev.add_argument("--limit", type=int, default=None, help="only the first N questions (quick runs)")
+    ev.add_argument("--index", default=None, help="data dir of the index to use (default: the configured one; "
+                                                  "for multihop .cache/multihop-index)")
+    ev.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
 
@@ -53,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .core import Assistant
 
+    if args.command == "eval":
+        return _eval(args)
     if args.command in ("ask", "search") and args.top_k is not None and args.top_k < 1:
         print("error: --top-k must be at least 1", file=sys.stderr)
         return 2
@@ -94,6 +107,24 @@ def _run(args: argparse.Namespace) -> int:
         print("\nClosest passages:")
         for p in ans.passages[:3]:
             print(f"- {p.title} ({p.source}, {p.published or 'undated'}): " + " ".join(p.text.split())[:200])
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .evaluation import evaluate, write_reports
+
+    if args.limit is not None and args.limit < 1:
+        print("error: --limit must be at least 1", file=sys.stderr)
+        return 2
+    run = evaluate(args.target, corpus=args.corpus or ["corpus"], data=args.data, split=args.split, limit=args.limit,
+                   index=args.index, progress=not args.quiet)
+    paths = write_reports(run, args.out)
+    o = run.summary["overall"]
+    shown = ("hits@10", "mrr@10", "citation_precision", "citation_recall", "citation_integrity", "answer_correct",
+             "unanswerable_refused", "answerable_refused", "latency_p50_ms", "latency_p95_ms")
+    print(f"{run.name}: {o['questions']} questions in {run.meta['wall_seconds']} s")
+    print("  " + ", ".join(f"{k} {o[k]:.3f}" if isinstance(o.get(k), float) else f"{k} -" for k in shown))
+    print("  wrote " + ", ".join(str(p) for p in paths.values()))
     return 0
 
 
