@@ -15,6 +15,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .embedding import Embedder
+from .query_analysis import Facets
 from .sentences import sentence_spans
 from .settings import AnsweringSettings
 from .terms import content_stems
@@ -29,8 +30,12 @@ IdfLookup = Callable[[Sequence[str]], dict[str, float]]
 
 class Answerer(ABC):
     @abstractmethod
-    def answer(self, question: str, passages: list[Passage], question_vector: np.ndarray | None = None) -> Answer:
-        """An answer citing only the given passages, or a refusal (``refused=True``) with them attached."""
+    def answer(self, question: str, passages: list[Passage], question_vector: np.ndarray | None = None,
+               facets: Facets | None = None) -> Answer:
+        """An answer citing only the given passages, or a refusal (``refused=True``) with them attached.
+
+        ``facets`` is what question analysis found (named publishers, dates, time order), for answerers that use it.
+        """
 
 
 @dataclass
@@ -49,19 +54,21 @@ class ExtractiveAnswerer(Answerer):
     def __init__(self, embedder: Embedder, idf: IdfLookup, settings: AnsweringSettings, dense_candidates: int = 24):
         self.embedder, self.idf, self.s, self.dense_candidates = embedder, idf, settings, dense_candidates
 
-    def answer(self, question, passages, question_vector=None) -> Answer:
+    def answer(self, question, passages, question_vector=None, facets=None) -> Answer:
         passages = passages[: self.s.passages]
         cands = self.score(question, passages, question_vector)
         best = cands[0].score if cands else 0.0
         if best < self.s.min_support:
             return Answer(question=question, text=REFUSAL, passages=passages, refused=True, confidence=round(best, 4))
-        chosen = self.select(question, cands)
+        chosen = self.select(question, cands, facets)
         citations, parts = [], []
         for n, c in enumerate(chosen, 1):
             p = c.passage
             citations.append(Citation(n=n, report_id=p.report_id, quote=c.quote, start=c.start, end=c.end, title=p.title,
                                       source=p.source, published=p.published, url=p.url, chunk_id=p.chunk_id))
             parts.append(f"{c.quote} [{n}]")
+        if facets and facets.order and self.s.date_order:
+            parts.extend(_date_order(citations))
         return Answer(question=question, text="\n".join(parts), citations=citations, passages=passages,
                       confidence=round(best, 4))
 
@@ -86,7 +93,7 @@ class ExtractiveAnswerer(Answerer):
                     continue
                 lex = _coverage(q_stems, stems, idf, negated and _NEGATION.search(quote) is not None) / total
                 cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex)
-        pool = sorted(cands.values(), key=lambda c: (-c.lexical, c.rank))[: self.dense_candidates]
+        pool = _pool(list(cands.values()), self.dense_candidates, self.s.per_passage_candidates)
         if qvec is None:
             qvec = self.embedder.embed_query(question)
         vecs = self.embedder.embed_batch([c.quote for c in pool])
@@ -97,7 +104,11 @@ class ExtractiveAnswerer(Answerer):
                 c.score *= 0.8
         return sorted(pool, key=lambda c: -c.score)
 
-    def select(self, question: str, cands: list[_Candidate]) -> list[_Candidate]:
+    def select(self, question: str, cands: list[_Candidate], facets: Facets | None = None) -> list[_Candidate]:
+        if facets and facets.mentions and self.s.facet_selection:
+            chosen = self._select_per_source(cands, facets)
+            if chosen:
+                return chosen
         listing = bool(_LIST_QUESTION.match(question))
         limit = self.s.max_sentences * (2 if listing else 1)
         floor = max(self.s.min_support, cands[0].score * (0.75 if listing else 0.85))
@@ -109,6 +120,43 @@ class ExtractiveAnswerer(Answerer):
                 continue
             chosen.append(c)
         return chosen
+
+
+    def _select_per_source(self, cands: list[_Candidate], facets: Facets) -> list[_Candidate]:
+        """For each publisher the question names N times, the best sentence of each of its N best reports."""
+        chosen: list[_Candidate] = []
+        for source, times in facets.mentions.items():
+            per_report: dict[str, _Candidate] = {}
+            for c in cands:  # best first
+                if c.passage.source == source and c.score >= self.s.min_support:
+                    per_report.setdefault(c.passage.report_id, c)
+            chosen.extend(list(per_report.values())[:times])
+        return sorted(chosen, key=lambda c: -c.score)
+
+
+def _pool(cands: list[_Candidate], overall: int, per_passage: int) -> list[_Candidate]:
+    """Sentences worth a dense score: the best by term coverage overall, and the best few of every passage."""
+    by_lex = sorted(cands, key=lambda c: (-c.lexical, c.rank))
+    keep = {id(c): c for c in by_lex[:overall]}
+    seen: dict[str, int] = {}
+    for c in by_lex:
+        if seen.get(c.passage.chunk_id, 0) < per_passage:
+            seen[c.passage.chunk_id] = seen.get(c.passage.chunk_id, 0) + 1
+            keep.setdefault(id(c), c)
+    return list(keep.values())
+
+
+def _date_order(citations: list[Citation]) -> list[str]:
+    """One line putting the cited reports in publication order, when they have dates and there are several."""
+    first: dict[str, Citation] = {}
+    for c in citations:
+        if c.published:
+            first.setdefault(c.report_id, c)
+    if len(first) < 2:
+        return []
+    ordered = sorted(first.values(), key=lambda c: c.published)
+    steps = [f"{c.source or 'a report'} of {c.published.isoformat()} [{c.n}]" for c in ordered]
+    return ["In publication order: " + ", then ".join(steps) + "."]
 
 
 def _coverage(q_stems: set[str], stems: set[str], idf: dict[str, float], polarity_match: bool) -> float:

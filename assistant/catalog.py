@@ -124,6 +124,14 @@ class Catalog:
         )
         return {r[0]: (r[1], r[2], r[3], r[4], r[5], _date(r[6]), r[7], r[8]) for r in rows}
 
+    def chunk_dates(self, chunk_ids: Sequence[str]) -> dict[str, dt.date | None]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._q(f"SELECT c.id, r.published FROM chunks c JOIN reports r ON r.id = c.report_id WHERE c.id IN ({marks})",
+                       list(chunk_ids))
+        return {r[0]: _date(r[1]) for r in rows}
+
     def keyword_search(self, match: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """``(chunk_id, bm25)`` best first; bm25 is positive, larger is better."""
         where, args = _filter_sql(filters)

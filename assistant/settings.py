@@ -26,7 +26,7 @@ class EmbeddingSettings(_Stage):
 
 
 class ChunkingSettings(_Stage):
-    max_tokens: int = Field(200, ge=32, le=256, description="Word pieces per chunk, header included (must stay within the embedder's window).")
+    max_tokens: int = Field(256, ge=32, le=256, description="Word pieces per chunk, header and special tokens included (must stay within the embedder's window).")
     overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences repeated at the start of the next chunk.")
     header: bool = Field(True, description="Prefix the embedded/indexed text with 'title. source, date.' (offsets still refer to the report).")
 
@@ -35,7 +35,10 @@ class RetrievalSettings(_Stage):
     top_k: int = Field(10, ge=1, le=100, description="Passages returned by search and used by ask.")
     candidates: int = Field(50, ge=1, le=1000, description="Candidates taken from each of the keyword and dense sides before combining.")
     dense_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of the dense score in the combination (0 = keyword only).")
-    max_per_report: int = Field(3, ge=1, description="At most this many passages of one report in the top-k (diversity).")
+    report_decay: float = Field(0.7, gt=0.0, le=1.0, description="Each further chunk of an already chosen report has its score multiplied by this (diversity; 1 = off).")
+    source_facets: bool = Field(True, description="One sub-retrieval per publisher the question names, merged into the top-k.")
+    facet_quota: int = Field(2, ge=0, le=10, description="Best chunks of each named publisher guaranteed a place in the top-k.")
+    date_boost: float = Field(0.2, ge=0.0, le=2.0, description="Relative boost for reports dated within a day of a date the question names.")
 
 
 class AnsweringSettings(_Stage):
@@ -43,6 +46,9 @@ class AnsweringSettings(_Stage):
     max_sentences: int = Field(4, ge=1, le=20, description="Most sentences quoted in one answer (list questions may use up to twice this).")
     min_support: float = Field(0.40, ge=0.0, le=1.0, description="Refuse when the best evidence sentence scores below this.")
     passages: int = Field(10, ge=1, description="Retrieved passages the answerer reads.")
+    per_passage_candidates: int = Field(3, ge=0, description="Best sentences (by term coverage) of every passage that get a dense score.")
+    facet_selection: bool = Field(True, description="For each publisher the question names, cite the best sentence of its best reports.")
+    date_order: bool = Field(True, description="When the question asks about time order, add a line putting the cited reports in date order.")
 
 
 class Settings(BaseSettings):
