@@ -13,11 +13,14 @@ from .catalog import Catalog
 from .citations import verify
 from .embedding import Embedder, MiniLMEmbedder
 from .ingest import Ingestor, Progress
-from .questions import check_question, parse_filters
+from .questions import MAX_QUESTION_CHARS, check_question, parse_filters
 from .retrieval import Query, Retriever
 from .settings import Settings, get_settings
 from .store import ChromaStore, VectorStore
 from .types import Answer, Article, Filters, IngestReport, Passage, ReportInfo
+
+
+_MAX_CONTEXT_CHARS = 400
 
 
 class Assistant:
@@ -60,18 +63,33 @@ class Assistant:
         """The ranked passages ``ask`` would read."""
         return self._search(self._query(question, filters), top_k)
 
-    def ask(self, question: str, filters: Filters | dict | None = None, top_k: int | None = None) -> Answer:
-        """An answer whose every sentence cites a report sentence, or a refusal (``answer.refused``)."""
+    def ask(self, question: str, filters: Filters | dict | None = None, top_k: int | None = None, *,
+            context: str | None = None) -> Answer:
+        """An answer whose every sentence cites a report sentence, or a refusal (``answer.refused``).
+
+        ``context`` is extra text (e.g. key terms of earlier turns, see ``Conversation``) appended to the question
+        for retrieval and evidence scoring; ``answer.question`` stays the user's own question."""
         t0 = time.perf_counter()
+        own = check_question(question) if context and context.split() else None  # checked alone, then context added
+        if own:
+            question = f"{own} {' '.join(context.split())[:_MAX_CONTEXT_CHARS]}"[:MAX_QUESTION_CHARS]
         query = self._query(question, filters)
         t1 = time.perf_counter()
         passages = self._search(query, top_k or self.settings.answering.passages)
         t2 = time.perf_counter()
         answer = verify(self.answerer.answer(query.text, passages, query.vector), self._report_text)
+        if own:
+            answer.question = own
         t3 = time.perf_counter()
         answer.timings = {"embed_ms": (t1 - t0) * 1e3, "retrieve_ms": (t2 - t1) * 1e3, "answer_ms": (t3 - t2) * 1e3,
                           "total_ms": (t3 - t0) * 1e3}
         return answer
+
+    def chat(self, filters: Filters | dict | None = None) -> "Conversation":
+        """A conversation: follow-up questions are retrieved with the context of the earlier turns."""
+        from .conversation import Conversation
+
+        return Conversation(self, filters=filters)
 
     # -- the index --------------------------------------------------------------------------------------
     def reports(self) -> list[ReportInfo]:

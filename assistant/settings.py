@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port of the app (ASSISTANT_PORT; GRADIO_SERVER_PORT is honoured when this is unset).")
     username: str = Field("", description="With password: require this login for the UI and the JSON endpoint.")
     password: SecretStr = Field(SecretStr(""), description="Password for username.")
+    upload_max_mb: int = Field(20, ge=1, description="Largest file the app accepts as an upload (MB).")
+    upload_types: list[str] = Field([".txt", ".md", ".html", ".htm", ".pdf", ".json", ".jsonl"],
+                                    description="File extensions the app accepts as uploads.")
 
 
 def get_settings(value: Settings | dict[str, Any] | None = None) -> Settings:

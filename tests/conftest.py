@@ -62,6 +62,16 @@ def seed_assistant(tmp_path_factory, embedder):
     return a
 
 
+@pytest.fixture(scope="session")
+def seed_eval(tmp_path_factory, embedder):
+    """The seed eval (evals/seed.jsonl on corpus/), run once in-process through the public API on a temp index."""
+    from assistant import Assistant
+    from assistant.evaluation import evaluate
+
+    a = Assistant.open({"data_dir": str(tmp_path_factory.mktemp("seed-eval") / "index")}, embedder=embedder)
+    return evaluate(ROOT / "evals" / "seed.jsonl", assistant=a, corpus=[SEED.parent], progress=False)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
