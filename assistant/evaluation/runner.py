@@ -81,7 +81,11 @@ def run(assistant: Assistant, items: Sequence[EvalItem], *, name: str = "eval", 
     meta = {"questions": len(records), "run_seconds": round(wall, 2),
             "conversation_mode": conversation_mode(assistant) if sessions else None,
             "index": assistant.stats(), "retrieval_k": RETRIEVAL_K}
-    return EvalRun(name=name, records=records, summary=metrics.summarize_by(scores), curve=curve, meta=meta)
+    summary = metrics.summarize_by(scores)
+    if sessions:  # conversations: also per turn position, since follow-ups are what they test
+        summary.update({f"turn {t}": g for t, g in metrics.summarize_by(
+            [{**s, "turn": r["turn"]} for r, s in zip(records, scores) if r["turn"]], "turn").items() if t != "overall"})
+    return EvalRun(name=name, records=records, summary=summary, curve=curve, meta=meta)
 
 
 def score_item(assistant: Assistant, item: EvalItem, report_text: Callable[[str], str | None],
