@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
         q.add_argument("--after", default=None, help="only reports published on or after YYYY-MM-DD")
         q.add_argument("--before", default=None, help="only reports published on or before YYYY-MM-DD")
 
+    ch = sub.add_parser("chat", help="a conversation in the terminal: follow-ups use earlier turns (/sources, /reset)")
+    ch.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
+    ch.add_argument("--after", default=None, help="only reports published on or after YYYY-MM-DD")
+    ch.add_argument("--before", default=None, help="only reports published on or before YYYY-MM-DD")
+
     st = sub.add_parser("stats", help="what the index holds")
     st.add_argument("--json", action="store_true")
 
@@ -66,6 +71,10 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "eval":
         return _eval(args)
+    if args.command == "chat":
+        from .chat_cli import run
+
+        return run({"sources": args.source, "after": args.after, "before": args.before})
     if args.command in ("ask", "search") and args.top_k is not None and args.top_k < 1:
         print("error: --top-k must be at least 1", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ from .questions import MAX_QUESTION_CHARS, check_question, parse_filters
 from .retrieval import Query, Retriever
 from .settings import Settings, get_settings
 from .store import ChromaStore, VectorStore
+from .terms import content_words
 from .types import Answer, Article, Filters, IngestReport, Passage, ReportInfo
 
 
@@ -68,7 +69,8 @@ class Assistant:
         """An answer whose every sentence cites a report sentence, or a refusal (``answer.refused``).
 
         ``context`` is extra text (e.g. key terms of earlier turns, see ``Conversation``) appended to the question
-        for retrieval and evidence scoring; ``answer.question`` stays the user's own question."""
+        for retrieval; evidence is scored with the question's own words when it has at least two content words,
+        else with the context too. ``answer.question`` stays the user's own question."""
         t0 = time.perf_counter()
         own = check_question(question) if context and context.split() else None  # checked alone, then context added
         if own:
@@ -77,7 +79,8 @@ class Assistant:
         t1 = time.perf_counter()
         passages = self._search(query, top_k or self.settings.answering.passages)
         t2 = time.perf_counter()
-        answer = verify(self.answerer.answer(query.text, passages, query.vector), self._report_text)
+        scoring = self._query(own, filters) if own and len(content_words(own)) >= 2 else query  # own words if any
+        answer = verify(self.answerer.answer(scoring.text, passages, scoring.vector), self._report_text)
         if own:
             answer.question = own
         t3 = time.perf_counter()
