@@ -5,8 +5,13 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1 GRADIO_ANALYTICS_ENABLED=False
-export ANONYMIZED_TELEMETRY=False ORT_DISABLE_TELEMETRY=1
+# one variable per line: `export A=1 B=2` would set A to "1 B=2"
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+export ORT_DISABLE_TELEMETRY := 1
 
 .PHONY: install run test chromium chroma bench clean
 
@@ -30,6 +35,11 @@ test: install chromium
 
 chroma: install
 	$(VENV)/bin/chroma run --path .assistant/chroma-server --host 127.0.0.1 --port 8000
+
+bench: install   # figures for the README's Performance section; JSON in benchmarks/results/ (see benchmarks/*.py)
+	$(PY) benchmarks/bench_ingest.py
+	$(PY) benchmarks/bench_query.py
+	$(PY) benchmarks/bench_scale.py $(BENCH_SCALE_ARGS)
 
 clean:
 	rm -rf .assistant test-artifacts

@@ -1,11 +1,13 @@
-"""Vector store adapter: the only module that imports chromadb and llama-index.
+"""Vector store adapter: the only module that imports chromadb.
 
-``VectorStore`` is the small interface; ``ChromaStore`` keeps chunk vectors in Chroma through llama-index's
-``ChromaVectorStore``, embedded (PersistentClient under the data dir) or on a ``chroma run`` server.
+``VectorStore`` is the small interface; ``ChromaStore`` keeps chunk vectors in a Chroma collection, embedded
+(PersistentClient under the data dir) or on a ``chroma run`` server. It talks to the collection directly (vectors
+as numpy arrays, ids and a little metadata): going through llama-index's ``ChromaVectorStore`` cost about 1.5-3 s
+of import at every start and a Python float list per vector at ingest, for no feature used here. Indexes written
+through ``ChromaVectorStore`` earlier read the same (same ids, metadata keys and cosine distance).
 """
 from __future__ import annotations
 
-import math
 import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -38,6 +40,9 @@ class VectorStore(ABC):
     def count(self) -> int: ...
 
 
+_MAX_BATCH = 5000  # vectors per Chroma call (below its per-request limit)
+
+
 def date_int(value) -> int:
     return int(value.strftime("%Y%m%d")) if value else 0
 
@@ -54,7 +59,6 @@ class ChromaStore(VectorStore):
     def _connect(self) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
-        from llama_index.vector_stores.chroma import ChromaVectorStore
 
         settings = ChromaSettings(anonymized_telemetry=False)
         try:
@@ -86,7 +90,6 @@ class ChromaStore(VectorStore):
             raise IndexUnavailable(f"cannot open the Chroma store at {where}: {exc}; {hint}") from exc
         self._client = client
         self._collection = coll
-        self._vs = ChromaVectorStore(chroma_collection=coll)
 
     def _call(self, fn):
         """Run a Chroma call; on a lost server connection reconnect once and retry."""
@@ -104,31 +107,26 @@ class ChromaStore(VectorStore):
 
     # -- interface --------------------------------------------------------------------------------------
     def upsert(self, ids, vectors, metadatas) -> None:
-        from llama_index.core.schema import TextNode
-
-        nodes = [
-            TextNode(id_=i, text="", embedding=[float(x) for x in v], metadata=dict(m), excluded_embed_metadata_keys=list(m))
-            for i, v, m in zip(ids, vectors, metadatas)
-        ]
-        if nodes:
-            self._call(lambda: self._collection.delete(ids=list(ids)))
-            self._call(lambda: self._vs.add(nodes))
+        ids, metas = list(ids), [dict(m) for m in metadatas]
+        vecs = np.asarray(vectors, dtype=np.float32)
+        for at in range(0, len(ids), _MAX_BATCH):
+            end = at + _MAX_BATCH
+            self._call(lambda: self._collection.upsert(ids=ids[at:end], embeddings=vecs[at:end], metadatas=metas[at:end]))
 
     def delete_reports(self, report_ids) -> None:
         for rid in report_ids:
             self._call(lambda rid=rid: self._collection.delete(where={"report_id": rid}))
 
     def query(self, vector, k, filters=None):
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
         where = _where(filters)
         n = self.count()
         if n == 0:
             return []
-        q = VectorStoreQuery(query_embedding=[float(x) for x in vector], similarity_top_k=min(k, n))
-        res = self._call(lambda: self._vs.query(q, where=where) if where else self._vs.query(q))
-        # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cos.
-        return [(i, 1.0 + math.log(s)) if s > 0 else (i, -1.0) for i, s in zip(res.ids or [], res.similarities or [])]
+        q = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        res = self._call(lambda: self._collection.query(query_embeddings=q, n_results=min(k, n), where=where,
+                                                        include=["distances"]))
+        # Chroma's cosine distance is 1 - cos.
+        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
     def report_ids(self) -> set[str]:
         got = self._call(lambda: self._collection.get(include=["metadatas"]))
