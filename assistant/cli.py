@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 
 from . import _offline  # noqa: F401
@@ -61,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except sqlite3.DatabaseError as exc:  # damage the catalog's open-time check could not see
+        print(f"error: the catalog is damaged ({exc}); run `report-assistant ingest --rebuild <inputs>` to rebuild it",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -68,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from .core import Assistant
+    from .errors import IndexUnavailable
+    from .ingest import reset_index
+    from .settings import get_settings
 
     if args.command == "eval":
         return _eval(args)
@@ -78,7 +86,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in ("ask", "search") and args.top_k is not None and args.top_k < 1:
         print("error: --top-k must be at least 1", file=sys.stderr)
         return 2
-    a = Assistant.open()
+    try:
+        a = Assistant.open()
+    except IndexUnavailable:
+        if not (args.command == "ingest" and args.rebuild):
+            raise
+        for gone in reset_index(get_settings()):  # the index cannot even be opened: drop the damaged part, rebuild
+            print(f"deleted the damaged {gone}", file=sys.stderr)
+        a = Assistant.open()
     if args.command == "ingest":
         rep = a.ingest(args.inputs, sync=args.sync, rebuild=args.rebuild, progress=not args.quiet)
         if args.json:

@@ -12,7 +12,7 @@ from .answering import Answerer, ExtractiveAnswerer, idf_from_frequencies
 from .catalog import Catalog
 from .citations import verify
 from .embedding import Embedder, MiniLMEmbedder
-from .ingest import Ingestor, Progress
+from .ingest import Ingestor, Progress, check_index
 from .questions import MAX_QUESTION_CHARS, check_question, parse_filters
 from .retrieval import Query, Retriever
 from .settings import Settings, get_settings
@@ -115,6 +115,9 @@ class Assistant:
     # -- internals --------------------------------------------------------------------------------------
     def _query(self, question: str, filters: Filters | dict | None) -> Query:
         text = check_question(question)
+        if not getattr(self, "_index_ok", False):  # once it held reports, trust it (ingest repairs small differences)
+            check_index(self.catalog, self.store, self.settings.data_dir)
+            self._index_ok = True
         f = parse_filters(filters, self.catalog.sources()) if filters else None
         return Query(text=text, vector=self.embedder.embed_query(text), filters=f)
 

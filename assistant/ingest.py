@@ -11,6 +11,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Callable, Sequence
 from .catalog import Catalog
 from .chunking import chunk_article, header, indexed_text
 from .embedding import Embedder
-from .errors import IngestLocked
+from .errors import IndexUnavailable, IngestLocked
 from .reading import iter_reports
 from .settings import Settings
 from .store import VectorStore, date_int
@@ -49,6 +50,49 @@ def ingest_lock(data_dir: Path):
         os.close(fd)
 
 
+def check_index(catalog: Catalog, store: VectorStore, data_dir: Path | str) -> None:
+    """Raise ``IndexUnavailable`` (naming the fix) when there is no index, or its two halves disagree beyond repair
+    by an ordinary ingest: vectors without a catalog, or a catalog without vectors. Small differences (an ingest in
+    progress, or one killed) are left to the next ingest, which redoes exactly the unfinished reports."""
+    n_reports, n_chunks = catalog.counts()
+    n_vectors = store.count()
+    if n_chunks and not n_vectors:
+        raise IndexUnavailable(
+            f"the index at {data_dir} is damaged: the catalog lists {n_reports} reports but the vector store is empty "
+            "(was its chroma folder deleted?); run `report-assistant ingest --rebuild <inputs>` to rebuild it")
+    if n_vectors and not n_chunks:
+        raise IndexUnavailable(
+            f"the index at {data_dir} is damaged: the vector store holds {n_vectors} vectors but the catalog lists no "
+            "reports (was catalog.sqlite3 deleted?); run `report-assistant ingest --rebuild <inputs>` to rebuild it")
+    if not n_reports:
+        raise IndexUnavailable(f"the index at {data_dir} holds no reports yet; run `report-assistant ingest <inputs>` first")
+
+
+def reset_index(settings: Settings) -> list[str]:
+    """Delete whichever half of the index cannot be opened (the catalog file, or the embedded Chroma folder), for
+    ``ingest --rebuild`` on a damaged index. A Chroma server is never touched. Returns what was deleted."""
+    from .store import ChromaStore
+
+    data_dir = Path(settings.data_dir)
+    deleted = []
+    with ingest_lock(data_dir):
+        try:
+            Catalog(data_dir / "catalog.sqlite3")
+        except IndexUnavailable:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                f = data_dir / f"catalog.sqlite3{suffix}"
+                if f.exists():
+                    f.unlink()
+                    deleted.append(str(f))
+        if not settings.chroma_url:
+            try:
+                ChromaStore(settings.collection, data_dir=data_dir)
+            except IndexUnavailable:
+                shutil.rmtree(data_dir / "chroma", ignore_errors=True)
+                deleted.append(str(data_dir / "chroma"))
+    return deleted
+
+
 def content_hash(article: Article, signature: str) -> str:
     payload = json.dumps(
         [article.title, article.source, article.date_str, article.url, article.author, article.text, signature],
@@ -74,9 +118,12 @@ class Ingestor:
             if rebuild:
                 self._remove(list(self.catalog.hashes()) + list(self.store.report_ids()))
             known = self.catalog.hashes()
-            orphans = self.store.report_ids() - set(known)
+            stored = self.store.report_ids()
+            orphans = stored - set(known)
             if orphans:
                 self.store.delete_reports(sorted(orphans))
+            for rid in set(known) - stored:  # vectors lost (e.g. the chroma folder deleted): embed these again
+                known[rid] = ("", known[rid][1])
             pending, seen, failed_paths = self._plan(inputs, known, report, progress)
             self._embed_and_store(pending, known, report, progress)
             if sync:
@@ -90,6 +137,7 @@ class Ingestor:
         seen: set[str] = set()
         failed_paths: list[str] = []
         batch_texts: dict[str, str] = {}
+        batch_origins: dict[str, str] = {}
         n = 0
         for item in iter_reports(inputs, max_bytes=self.s.max_file_mb * 1_000_000):
             n += 1
@@ -111,7 +159,8 @@ class Ingestor:
             th = text_hash(art.text)
             twin = batch_texts.get(th) or self.catalog.report_with_text_hash(th)
             if twin and twin != art.id:
-                report.failed.append(FileFailure(art.origin, f"same text as report {twin}, already ingested; skipped as a duplicate"))
+                other = batch_origins.get(twin) or getattr(self.catalog.article(twin), "origin", "")
+                report.failed.append(FileFailure(art.origin, f"same text as {other} (report {twin}); skipped as a duplicate"))
                 continue
             chunks = chunk_article(art, self.embedder.count_tokens, self.s.chunking.max_tokens,
                                    self.s.chunking.overlap_sentences, self.s.chunking.header)
@@ -120,6 +169,7 @@ class Ingestor:
                 continue
             seen.add(art.id)
             batch_texts[th] = art.id
+            batch_origins[art.id] = art.origin
             pending.append((art, h, th, chunks))
         return pending, seen, failed_paths
 

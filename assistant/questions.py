@@ -16,6 +16,8 @@ def check_question(question: Any) -> str:
     q = " ".join(question.split())
     if not q:
         raise InputError("the question is empty; type a question about the reports")
+    if not any(ch.isalnum() for ch in q):
+        raise InputError(f"the question {q[:40]!r} has no words, only punctuation or symbols; type a question about the reports")
     if len(q) > MAX_QUESTION_CHARS:
         raise InputError(f"the question is {len(q):,} characters long; the limit is {MAX_QUESTION_CHARS:,}: shorten it")
     return q

@@ -27,6 +27,10 @@ SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".json", ".jsonl")
 DEFAULT_MAX_BYTES = 100_000_000
 SIDECAR_SUFFIX = ".meta.json"
 TITLE_MAX = 300
+# One report's text at most (about 5,000 chunks, several minutes of embedding on a CPU). News reports are 2-50 KB;
+# a longer "report" is a book, a dump or a mistake, and would crowd every answer. max_file_mb still caps whole files
+# (a .json/.jsonl collection may hold many reports).
+MAX_REPORT_CHARS = 5_000_000
 
 # Record keys and the aliases each may be written as, in order of preference.
 _FIELDS: dict[str, tuple[str, ...]] = {
@@ -40,6 +44,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
 _LIST_KEYS = ("articles", "reports", "records", "data")
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # control characters, bar \t \n \v \f \r
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # JSON may escape lone surrogates ("\\ud800"): not text, nothing can encode them
 
 
 def report_id(key: str) -> str:
@@ -350,7 +355,7 @@ def _pick_fields(record: dict[str, Any], strict: bool) -> dict[str, Any]:
                 if strict:
                     raise ReadError(f"field '{key}' should be text, got {_kind(value)}")
                 continue
-            out[field] = value
+            out[field] = _SURROGATE.sub("\ufffd", value)
             break
     return out
 
@@ -384,6 +389,9 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
 def _make_article(explicit: dict[str, Any], guessed: dict[str, Any], text: str, key_path: str, origin: str,
                   sidecar: dict[str, Any] | None = None) -> Article:
     """Merge metadata field by field (explicit > sidecar > guessed; empty values do not count) and build it."""
+    if len(text) > MAX_REPORT_CHARS:
+        raise ReadError(f"the report is {len(text):,} characters long, over the limit of {MAX_REPORT_CHARS:,} for one "
+                        "report; split it into separate reports")
     merged: dict[str, Any] = {}
     for layer in (guessed, sidecar or {}, explicit):
         if isinstance(layer.get("date"), str):  # an unparseable date counts as none, so a lower layer's shows
@@ -400,7 +408,8 @@ def _first_line(text: str) -> str:
 
 
 def _collapse(value: str) -> str:
-    return " ".join(value.split())
+    """One line of metadata: control characters (terminal escapes, NUL) become spaces, runs of space one."""
+    return " ".join(_CONTROL.sub(" ", value).split())
 
 
 def _clean_title(title: str) -> str:
