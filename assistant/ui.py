@@ -23,8 +23,8 @@ import gradio as gr  # noqa: E402
 from . import ui_render as R  # noqa: E402
 from .conversation import Conversation  # noqa: E402
 from .core import Assistant  # noqa: E402
-from .errors import AssistantError  # noqa: E402
-from .ui_api import add_routes  # noqa: E402
+from .errors import AssistantError, IndexUnavailable  # noqa: E402
+from .ui_api import routes  # noqa: E402
 
 MAX_SESSIONS = 1000
 STREAM_DELAY = 0.04  # seconds between streamed sentences
@@ -161,7 +161,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         try:
             ans = sessions.get(request).ask(question)
         except AssistantError as exc:
-            history[-1]["content"] = R.render_error(str(exc))
+            hint = " You can also add files in the Reports tab." if isinstance(exc, IndexUnavailable) else ""
+            history[-1]["content"] = R.render_error(f"{exc}{hint}")
             yield history
             return
         for partial in R.stream_answer(ans):
@@ -276,10 +277,7 @@ def launch(assistant: Assistant, *, host: str | None = None, port: int | None = 
               "ASSISTANT_USERNAME and ASSISTANT_PASSWORD to require one", file=sys.stderr)
     demo = build_ui(assistant)
     demo.queue(default_concurrency_limit=4)
-    app, _, _ = demo.launch(server_name=host, server_port=port, auth=auth, share=False, ssr_mode=False,
-                            prevent_thread_lock=True, max_file_size=f"{s.upload_max_mb}mb", css=R.CSS,
-                            head=R.VIEWER_JS, mcp_server=False, **kwargs)
-    add_routes(app, assistant, auth)
-    if not prevent_thread_lock:
-        demo.block_thread()
+    demo.launch(server_name=host, server_port=port, auth=auth, share=False, ssr_mode=False,
+                prevent_thread_lock=prevent_thread_lock, max_file_size=f"{s.upload_max_mb}mb", css=R.CSS,
+                head=R.VIEWER_JS, mcp_server=False, app_kwargs={"routes": routes(assistant, auth)}, **kwargs)
     return demo

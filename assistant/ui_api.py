@@ -7,10 +7,10 @@ import base64
 import binascii
 import re
 import secrets
-from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from .core import Assistant
@@ -28,14 +28,15 @@ def _error(status: int, message: str, **headers: str) -> JSONResponse:
 class Guard:
     """Who may call the routes: anyone without a login; otherwise Basic auth or a logged-in Gradio session."""
 
-    def __init__(self, auth: tuple[str, str] | None, app: Any):
-        self.auth, self.app = auth, app
+    def __init__(self, auth: tuple[str, str] | None):
+        self.auth = auth
 
     def allowed(self, request: Request) -> bool:
         if self.auth is None:
             return True
-        tokens = getattr(self.app, "tokens", {}) or {}
-        cookie_id = getattr(self.app, "cookie_id", "")
+        app = request.app  # the Gradio app: its login tokens and cookie name
+        tokens = getattr(app, "tokens", {}) or {}
+        cookie_id = getattr(app, "cookie_id", "")
         for name in (f"access-token-{cookie_id}", f"access-token-unsecure-{cookie_id}"):
             token = request.cookies.get(name)
             if token and token in tokens:
@@ -55,9 +56,9 @@ class Guard:
                       **{"WWW-Authenticate": 'Basic realm="report-assistant"'})
 
 
-def add_routes(app: FastAPI, assistant: Assistant, auth: tuple[str, str] | None) -> None:
-    """Register the routes on the running Gradio app (a FastAPI instance)."""
-    guard = Guard(auth, app)
+def routes(assistant: Assistant, auth: tuple[str, str] | None) -> list[APIRoute]:
+    """The routes, to be given to the Gradio app when it is created (so they exist before it serves)."""
+    guard = Guard(auth)
 
     async def ask(request: Request) -> Response:
         if not guard.allowed(request):
@@ -115,9 +116,9 @@ def add_routes(app: FastAPI, assistant: Assistant, auth: tuple[str, str] | None)
         return HTMLResponse(report_page(art, start, end),
                             headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
-    app.add_api_route("/api/ask", ask, methods=["POST"], include_in_schema=False)
-    app.add_api_route("/api/report/{report_id:path}", report_json, methods=["GET"], include_in_schema=False)
-    app.add_api_route("/report/{report_id:path}", report_html, methods=["GET"], include_in_schema=False)
+    return [APIRoute("/api/ask", ask, methods=["POST"], include_in_schema=False),
+            APIRoute("/api/report/{report_id:path}", report_json, methods=["GET"], include_in_schema=False),
+            APIRoute("/report/{report_id:path}", report_html, methods=["GET"], include_in_schema=False)]
 
 
 def _int(value: str | None) -> int:

@@ -152,3 +152,30 @@ def test_upload_names_cannot_escape_the_upload_folder(make_assistant, tmp_path):
     assert rows["port.md"][0] == "added"
     stored = list((tmp_path / "index" / "uploads").iterdir())
     assert [p.name for p in stored] == ["port.md"]
+
+
+def test_filter_form_is_checked_before_asking():
+    import gradio as gr
+
+    from assistant.ui import describe_filters, parse_filters
+
+    assert parse_filters("", " ", []) is None
+    f = parse_filters("2024-01-01", "2024-02-01", ["Harbor Gazette"])
+    assert f == {"after": "2024-01-01", "before": "2024-02-01", "sources": ["Harbor Gazette"]}
+    assert describe_filters(f) == ("Filters for the next questions: sources: Harbor Gazette; "
+                                   "published 2024-01-01 to 2024-02-01.")
+    with pytest.raises(gr.Error, match="use YYYY-MM-DD"):
+        parse_filters("last tuesday", "", [])
+    with pytest.raises(gr.Error, match="swap them"):
+        parse_filters("2024-03-01", "2024-02-01", [])
+
+
+def test_date_filter_through_the_gradio_api(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    ans = client.predict("What did the council approve?", {"after": "2024-01-01"}, api_name="/ask")
+    assert all(c["published"] >= "2024-01-01" for c in ans["citations"] + ans["passages"])
+    with pytest.raises(Exception, match="date range is empty"):
+        client.predict("Who?", {"after": "2024-02-01", "before": "2024-01-01"}, api_name="/ask")
+    client.close()
