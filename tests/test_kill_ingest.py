@@ -1,0 +1,31 @@
+"""Crash safety (issue 7): SIGKILL `report-assistant ingest` at random moments, run it again, compare with a clean ingest.
+
+The logic lives in scripts/kill_test.py (which does the same 100 times); here: 10 kills, fixed seed, two rounds of
+five (each round starts with a killed `ingest --rebuild`, then four killed plain runs, then one run to completion).
+"""
+import sys
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import kill_test  # noqa: E402
+
+
+def test_ten_random_sigkills_then_rerun_equals_one_clean_ingest(tmp_path):
+    counts = kill_test.run(kills=10, seed=7, work=tmp_path, per_round=5, say=lambda msg: print(msg))
+    assert counts["problems"] == []
+    assert counts["kills"] == 10 and counts["rounds"] == counts["rounds_equal"] == 2
+    assert counts["killed"] >= 7, counts  # most kills must land while the run is still working
+    assert counts["clean"] == {"reports": 84, "chunks": 90}
+
+
+def test_snapshot_sees_a_damaged_index(tmp_path):
+    """The comparison itself can fail: a missing vector or keyword row is reported."""
+    clean = {"reports": {"r1": "h"}, "chunk_ids": ["r1-0000", "r1-0001"], "chunk_reports": ["r1"],
+             "n_chunks_declared": 2, "fts_ids": ["r1-0000", "r1-0001"], "n_fts": 2,
+             "vector_ids": ["r1-0000", "r1-0001"], "vector_reports": ["r1"]}
+    assert kill_test.problems(clean, clean) == []
+    assert kill_test.problems({**clean, "vector_ids": ["r1-0000"]}, clean) == [
+        "Chroma holds 1 vectors for 2 catalog chunks (1 ids differ)",
+        "keyword index holds 2 rows (2 joined), Chroma 1"]
+    assert kill_test.problems({**clean, "reports": {"r1": ""}}, clean) == ["report ids/hashes differ: 1 vs 1 clean"]
