@@ -29,12 +29,13 @@ _OTHER = re.compile(r"\b(other|others|else|rest|remaining)\b", re.I)
 _CALENDAR = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
     "september october november december".split())
+_PLURAL_QUESTION = re.compile(r"^\s*(which|what)\s+(\w+\s+)?\w+s\b|\bwho (are|were)\b|^\s*(list|name)\b", re.I)
 _MARKER = re.compile(r"\s*\[\d+\]")
 # A run of capitalised words, possibly joined by a few lower-case particles ("Islamic Resistance in Iraq").
 _ENTITY = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:(?:of|in|the|al|el|bin|de|du|la|von|van)\s+)*[A-Z][\w'’-]*)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n)\s*[\"“'‘(]*$")
 
-MAX_ENTITIES = 4
+MAX_ENTITIES = 6
 MAX_CONTEXT_WORDS = 24
 
 
@@ -123,25 +124,20 @@ def is_follow_up(question: str) -> bool:
 
 
 def answer_entities(answer: Answer, limit: int = MAX_ENTITIES) -> list[str]:
-    """The names an answer is about: capitalised runs of its text, most frequent (then earliest) first.
+    """The names an answer is about, most frequent (then earliest) first: for a question asking for several things
+    ("Which groups ...") those of every sentence, else those of the first (best-supported) sentence and the names
+    the other sentences repeat.
 
     A single capitalised word at the start of a sentence counts only if it is also capitalised elsewhere."""
-    text = _MARKER.sub("", answer.text)
-    found: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    for m in _ENTITY.finditer(text):
-        name = m.group(0).strip("'’-")
-        at_start = _SENTENCE_START.search(text[: m.start()]) is not None
-        if " " not in name:
-            if name.casefold() in STOPWORDS or name.casefold() in _CALENDAR or (at_start and not _capitalised_elsewhere(name, text)):
-                continue
-        elif at_start:
-            head, _, rest = name.partition(" ")
-            if head.casefold() in STOPWORDS:
-                name = rest
-        found[name] += 1
-        first.setdefault(name, m.start())
-    ranked = sorted(found, key=lambda n: (-found[n], first[n]))
+    lines = [ln for ln in _MARKER.sub("", answer.text).split("\n") if ln.strip()]
+    text = "\n".join(lines)
+    per_line = [set(_names(ln, text)) for ln in lines]
+    if _PLURAL_QUESTION.search(answer.question):
+        keep = set().union(*per_line)
+    else:
+        keep = set(per_line[0]) if per_line else set()
+    keep |= {n for n, c in Counter(n for names in per_line for n in names).items() if c >= 2}
+    ranked = [n for n in _names(text, text) if n in keep]
     out: list[str] = []
     for name in ranked:
         if any(name in o for o in out):
@@ -150,6 +146,27 @@ def answer_entities(answer: Answer, limit: int = MAX_ENTITIES) -> list[str]:
         if len(out) >= limit:
             break
     return out
+
+
+def _names(text: str, whole: str) -> list[str]:
+    """Capitalised runs of ``text``, most frequent, then multi-word, then earliest first (``whole``: the text to check
+    sentence-initial single words against)."""
+    found: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for m in _ENTITY.finditer(text):
+        name = m.group(0).strip("'’-")
+        at_start = _SENTENCE_START.search(text[: m.start()]) is not None
+        if " " not in name:
+            if (name.casefold() in STOPWORDS or name.casefold() in _CALENDAR
+                    or (at_start and not _capitalised_elsewhere(name, whole))):
+                continue
+        elif at_start:
+            head, _, rest = name.partition(" ")
+            if head.casefold() in STOPWORDS:
+                name = rest
+        found[name] += 1
+        first.setdefault(name, m.start())
+    return sorted(found, key=lambda n: (-found[n], " " not in n, first[n]))  # multi-word names are more specific
 
 
 def _capitalised_elsewhere(word: str, text: str) -> bool:
