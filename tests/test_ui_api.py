@@ -179,3 +179,18 @@ def test_date_filter_through_the_gradio_api(app_url):
     with pytest.raises(Exception, match="date range is empty"):
         client.predict("Who?", {"after": "2024-02-01", "before": "2024-01-01"}, api_name="/ask")
     client.close()
+
+
+def test_port_and_host_settings(monkeypatch):
+    from assistant import Settings
+    from assistant.ui import is_loopback, server_port
+
+    monkeypatch.delenv("ASSISTANT_PORT", raising=False)
+    monkeypatch.delenv("GRADIO_SERVER_PORT", raising=False)
+    assert server_port(Settings()) == 7860 and Settings().host == "127.0.0.1"
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "7999")
+    assert server_port(Settings()) == 7999
+    monkeypatch.setenv("ASSISTANT_PORT", "8123")
+    assert server_port(Settings()) == 8123  # ASSISTANT_PORT wins
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
