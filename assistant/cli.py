@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from .errors import AssistantError
 
+    out = sys.stdout
+    if args.command in ("ask", "search") and not args.json:
+        sys.stdout = _Inert(out)  # report text may hold terminal escapes: print them as visible marks, never run them
     try:
         return _run(args)
     except AssistantError as exc:
@@ -69,6 +72,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout = out
+
+
+class _Inert:
+    """A stdout that shows control characters (ESC, BEL, C1, ...; not tab or newline) as U+FFFD."""
+
+    _CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, 0x0D, *range(0x0E, 0x20), *range(0x7F, 0xA0)], "\ufffd")
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(text.translate(self._CONTROL))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -512,5 +512,10 @@ def test_cli_exit_codes_for_bad_input(batch_run):
             assert "The reports do not contain an answer" in out.stdout
         if args[0] == "ingest":
             assert "failed 2" in out.stdout and "empty.txt: the file is empty" in out.stdout
+    shown = _cli(["search", "harbour master rang the old bell", "--top-k", "2"], idx)  # text with ESC and BEL in it
+    assert shown.returncode == 0 and "rang the old bell\ufffd at noon" in shown.stdout
+    assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout  # terminal escapes are shown, never run
+    as_json = json.loads(_cli(["search", "harbour master rang the old bell", "--top-k", "1", "--json"], idx).stdout)
+    assert "\x07 at noon" in as_json[0]["text"]  # JSON keeps the exact text (escaped by JSON itself)
     empty = _cli(["ask", "Who won?"], batch_run["tmp"] / "never-ingested")
     assert empty.returncode == 1 and "holds no reports yet; run `report-assistant ingest <inputs>` first" in empty.stderr
