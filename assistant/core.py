@@ -13,7 +13,7 @@ from .catalog import Catalog
 from .citations import verify
 from .embedding import Embedder, MiniLMEmbedder
 from .ingest import Ingestor, Progress, check_index
-from .questions import MAX_QUESTION_CHARS, check_question, parse_filters
+from .questions import MAX_QUESTION_CHARS, check_question, check_top_k, parse_filters
 from .retrieval import Query, Retriever
 from .settings import Settings, get_settings
 from .store import ChromaStore, VectorStore
@@ -122,7 +122,7 @@ class Assistant:
         return Query(text=text, vector=self.embedder.embed_query(text), filters=f)
 
     def _search(self, query: Query, top_k: int | None) -> list[Passage]:
-        return self.retriever.search(query, top_k or self.settings.retrieval.top_k)
+        return self.retriever.search(query, check_top_k(top_k) or self.settings.retrieval.top_k)
 
     def _report_text(self, report_id: str) -> str | None:
         art = self.catalog.article(report_id)

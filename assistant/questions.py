@@ -23,6 +23,15 @@ def check_question(question: Any) -> str:
     return q
 
 
+def check_top_k(top_k: Any) -> int | None:
+    """``None`` (the default) or a whole number of passages, at least 1."""
+    if top_k is None:
+        return None
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
+        raise InputError(f"top_k must be a whole number of at least 1, got {top_k!r}")
+    return top_k
+
+
 def parse_filters(value: Filters | dict | None, known_sources: Iterable[str]) -> Filters:
     """Filters from a Filters object or a dict ``{"sources": [...], "after": "YYYY-MM-DD", "before": ...}``."""
     if value is None:

@@ -445,6 +445,12 @@ def test_bad_question_is_a_clear_input_error(batch_run, question, filters, messa
         batch_run["a"].search(question, filters=filters)
 
 
+@pytest.mark.parametrize("top_k", [0, -1, "5", 2.5, True])
+def test_bad_top_k_is_a_clear_input_error(batch_run, top_k):
+    with pytest.raises(InputError, match=f"top_k must be a whole number of at least 1, got {re.escape(repr(top_k))}"):
+        batch_run["a"].search("dockworkers strike", top_k=top_k)
+
+
 @pytest.mark.parametrize("question", [
     "Какие группы не приостановили атаки?",
     "哪些团体没有暂停攻击？",
