@@ -15,13 +15,15 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections import OrderedDict
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-_SMALL_CALL = 48  # texts; calls this small (questions, answer sentences) run on one thread
+_SMALL_CALL = 48  # texts; calls this small (questions, answer sentences) run on one thread, through the cache
+_CACHE_SIZE = 20_000  # vectors of recent small-call texts kept (about 30 MB): answer sentences recur across questions
 
 
 class Embedder(ABC):
@@ -81,15 +83,33 @@ class MiniLMEmbedder(Embedder):
         self._model = model
         self._batch_size = batch_size
         self._lock = threading.Lock()  # one forward pass at a time: torch threads are shared by the process
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.dim = int(model.get_embedding_dimension() if self._st is not None else model.dim)
         # the name goes into every report's content hash: a different model or quantization re-embeds on ingest
         self.name = f"all-MiniLM-L6-v2/{'int8pc' if backend == 'int8' else backend}"
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        import torch
-
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) > _SMALL_CALL:
+            return self._embed(texts)
+        with self._lock:
+            hit = {t: self._cache[t] for t in texts if t in self._cache}
+            for t in hit:
+                self._cache.move_to_end(t)
+        todo = list(dict.fromkeys(t for t in texts if t not in hit))
+        if todo:
+            new = dict(zip(todo, self._embed(todo)))
+            with self._lock:
+                self._cache.update(new)
+                while len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+            hit.update(new)
+        return np.stack([hit[t] for t in texts])
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
         with self._lock:
             threads = 1 if len(texts) <= _SMALL_CALL else self._threads
             if torch.get_num_threads() != threads:

@@ -6,6 +6,8 @@ retrieval (Hits@10, MRR@10 of ``search`` on the dev questions) so the backends c
 
     python benchmarks/bench_ingest.py                      # both backends
     python benchmarks/bench_ingest.py --backend int8 --repeat 3
+    python benchmarks/bench_ingest.py --reports 80                 # a subset: the evidence reports of the first dev
+                                                                   # questions, scored on those questions only
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def child(args) -> None:
                                                          "threads": args.threads}}
     a = Assistant.open(settings)
     t_open = time.perf_counter() - t0
-    corpus = str(require(CORPUS))
+    corpus = args.corpus or str(require(CORPUS))
     rep = a.ingest([corpus], progress=False)
     first = {"seconds": rep.seconds, "reports": len(rep.added), "chunks": rep.chunks_embedded, "failed": len(rep.failed)}
     rss_ingest = peak_rss_mb()
@@ -40,17 +42,39 @@ def child(args) -> None:
            "reingest": {"seconds": again.seconds, "unchanged": len(again.unchanged), "chunks": again.chunks_embedded}}
     if not args.no_quality:
         tq = time.perf_counter()
-        out["quality"] = retrieval_quality(a, dev_questions(args.limit_queries), k=10)
+        qs = dev_questions(args.limit_queries)
+        if args.question_ids:
+            keep = set(json.loads(args.question_ids))
+            qs = [q for q in qs if q["id"] in keep]
+        out["quality"] = retrieval_quality(a, qs, k=10)
         out["quality"]["seconds"] = time.perf_counter() - tq
     print("RESULT " + json.dumps(out), flush=True)
 
 
-def run_backend(backend: str, args) -> dict:
+def subset(n_reports: int, folder: Path) -> tuple[Path, list[int]]:
+    """The evidence reports of the dev questions, in question order, until ``n_reports``; the questions whose
+    evidence all lies in them (null questions excluded). Written to a temp file, never into the repo."""
+    arts = {a["url"]: a for a in json.loads(require(CORPUS).read_text())}
+    chosen: dict[str, dict] = {}
+    ids = []
+    for q in dev_questions():
+        urls = {e["url"] for e in q.get("evidence_list") or []}
+        if not urls or len(chosen.keys() | urls) > n_reports:
+            continue
+        chosen.update({u: arts[u] for u in urls})
+        ids.append(q["id"])
+    path = folder / "subset.json"
+    path.write_text(json.dumps(list(chosen.values())))
+    return path, ids
+
+
+def run_backend(backend: str, args, corpus: Path | None = None, question_ids: list[int] | None = None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-ingest-{backend}-"))
     try:
         cmd = [PY, __file__, "--child", "--backend", backend, "--data-dir", str(tmp / "index"),
                "--batch-size", str(args.batch_size), "--threads", str(args.threads),
-               "--limit-queries", str(args.limit_queries)] + (["--no-quality"] if args.no_quality else [])
+               "--limit-queries", str(args.limit_queries)] + (["--no-quality"] if args.no_quality else []) \
+            + (["--corpus", str(corpus), "--question-ids", json.dumps(question_ids)] if corpus else [])
         proc = subprocess.run(cmd, capture_output=True, text=True)
         line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
         if proc.returncode or line is None:
@@ -68,7 +92,10 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=0, help="torch threads (0 = all cores)")
     p.add_argument("--no-quality", action="store_true", help="skip the Hits@10/MRR@10 check")
     p.add_argument("--limit-queries", type=int, default=0, help="score only the first N dev questions (0 = all)")
+    p.add_argument("--reports", type=int, default=0, help="ingest only a subset of about N reports (0 = all 609)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--corpus", help=argparse.SUPPRESS)
+    p.add_argument("--question-ids", help=argparse.SUPPRESS)
     p.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -76,11 +103,16 @@ def main() -> None:
     require(CORPUS)
     backends = ["torch", "int8"] if args.backend == "both" else [args.backend]
     results: dict[str, dict] = {}
+    sub_dir = Path(tempfile.mkdtemp(prefix="bench-ingest-subset-"))
+    corpus, qids = subset(args.reports, sub_dir) if args.reports else (None, None)
+    if corpus:
+        print(f"subset: {len(json.loads(corpus.read_text()))} reports, {len(qids)} dev questions with all evidence in them")
     for b in backends:
         runs = []
         for i in range(args.repeat):
-            print(f"[{b}] run {i + 1}/{args.repeat}: ingesting {CORPUS.name} into a fresh temp index ...", flush=True)
-            r = run_backend(b, args)
+            print(f"[{b}] run {i + 1}/{args.repeat}: ingesting {'a subset' if corpus else CORPUS.name} into a fresh temp index ...",
+                  flush=True)
+            r = run_backend(b, args, corpus, qids)
             runs.append(r)
             ing = r["ingest"]
             print(f"  {ing['reports']} reports, {ing['chunks']} chunks in {ing['seconds']:.1f} s "
@@ -112,7 +144,9 @@ def main() -> None:
         for m in ("hits@10", "mrr@10"):
             targets[f"int8_vs_torch.{m}_delta"] = check(f"|int8 - torch| {m}", abs(qi[m] - qt[m]), 0.01, "")
         print(f"  int8 speed-up over torch: {results['int8']['chunks_per_s'] / results['torch']['chunks_per_s']:.2f}x")
-    write_results("ingest", {"corpus": str(CORPUS), "settings": {"batch_size": args.batch_size, "threads": args.threads},
+    shutil.rmtree(sub_dir, ignore_errors=True)
+    write_results("ingest", {"corpus": str(CORPUS), "subset_reports": args.reports or None,
+                             "settings": {"batch_size": args.batch_size, "threads": args.threads},
                              "backends": results, "targets": targets})
 
 

@@ -130,12 +130,17 @@ def cold_app(index: Path, backend: str, runs: int, tmp: Path, questions: list[st
 
 
 def import_check() -> dict:
-    """Which heavy libraries ``import assistant`` / the app module pull in at import time (should be none)."""
-    code = ("import sys, time; t=time.perf_counter(); import assistant, assistant.ui, assistant.cli; "
-            "d=time.perf_counter()-t; heavy=[m for m in ('torch','sentence_transformers','transformers','chromadb',"
-            "'llama_index','gradio','onnxruntime') if m in sys.modules]; print(round(d,3), ','.join(heavy))")
-    out = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True).stdout.split()
-    return {"import_s": float(out[0]) if out else None, "heavy_modules_at_import": out[1].split(",") if len(out) > 1 else []}
+    """Seconds to import the library + CLI and the UI module, and which heavy libraries each pulls in at import
+    (the library and CLI should pull in none: torch and chromadb load when an index is opened)."""
+    heavy = ("torch", "sentence_transformers", "transformers", "chromadb", "llama_index", "gradio", "onnxruntime")
+    out = {}
+    for label, mods in (("library_and_cli", "assistant, assistant.cli"), ("ui_module", "assistant.ui")):
+        code = (f"import json, sys, time; t=time.perf_counter(); import {mods}; d=time.perf_counter()-t; "
+                f"print(json.dumps({{'import_s': round(d, 3), 'heavy': [m for m in {heavy!r} if m in sys.modules]}}))")
+        p = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True)
+        lines = p.stdout.strip().splitlines()
+        out[label] = json.loads(lines[-1]) if p.returncode == 0 and lines else {"error": p.stderr.strip()[-500:]}
+    return out
 
 
 def main() -> None:
@@ -151,8 +156,7 @@ def main() -> None:
         index, origin = prepare_index(args.index, tmp, args.backend)
         print(f"index: {origin}", flush=True)
         res: dict = {"index": origin, "imports": import_check()}
-        print(f"import of assistant + ui + cli: {res['imports']['import_s']} s, heavy modules loaded: "
-              f"{res['imports']['heavy_modules_at_import'] or 'none'}", flush=True)
+        print(f"imports: {res['imports']}", flush=True)
         res["warm"] = warm(index, args.backend, args.limit)
         w = res["warm"]
         print(f"warm ({w['reports']} reports, {w['chunks']} chunks, {w['embedder']}, {w['ask']['n']} dev questions):")

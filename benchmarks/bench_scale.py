@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -128,6 +129,7 @@ def main() -> None:
     from assistant.catalog import Catalog
     from assistant.store import ChromaStore
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped by SIGTERM"))  # still removes the temp index
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-scale-"))
     data = tmp / "index"
     print("SYNTHETIC chunks and random vectors (see the docstring); building the sentence pool ...", flush=True)
