@@ -8,7 +8,8 @@ Chroma as chunks in the catalog, no duplicates, and the keyword (FTS5) side hold
 Runs go in rounds: the first run of a round is `ingest --rebuild` (so every round has the whole corpus to redo), the
 others plain `ingest`; each is killed at a random moment after it starts reading (the embedder is loaded by then),
 up to ``--window`` seconds later; then one run goes to completion and the index is compared with the clean one.
-A kill that lands after the run already finished is counted as "finished before the kill".
+A run that finished before its kill is counted as "finished_before_kill" and not as a kill (the next run of the round
+is then an `ingest --rebuild` again, so it has work to be killed in).
 tests/test_kill_ingest.py runs this with 10 kills.
 """
 from __future__ import annotations
@@ -141,7 +142,8 @@ def clean_ingest(gen: Path, data_dir: Path, log: Path) -> tuple[dict, float]:
 
 
 def run(kills: int, seed: int, work: Path, per_round: int = 4, window: float | None = None, say=print) -> dict:
-    """``kills`` SIGKILLs in rounds of ``per_round``, each round ending in a completed ingest compared with a clean one."""
+    """``kills`` runs SIGKILLed mid-run, in rounds of ``per_round``, each round ending in a completed ingest compared
+    with a clean one. A run that finished before its kill does not count (the next one rebuilds, to have work)."""
     rng = random.Random(seed)
     work.mkdir(parents=True, exist_ok=True)
     gen = make_corpus(work / "generated")
@@ -149,20 +151,24 @@ def run(kills: int, seed: int, work: Path, per_round: int = 4, window: float | N
     window = window or max(3.0, seconds * 0.6)  # the clean run's time includes loading the model (about half)
     data = work / "killed"
     counts = {"kills": 0, "killed": 0, "finished_before_kill": 0, "rounds": 0, "rounds_equal": 0, "problems": []}
-    while counts["kills"] < kills:
+    while counts["killed"] < kills:
         counts["rounds"] += 1
-        for k in range(min(per_round, kills - counts["kills"])):
-            args = inputs(gen) + (["--rebuild"] if k == 0 else [])
+        target, rebuild = min(kills, counts["killed"] + per_round), True
+        while counts["killed"] < target and counts["kills"] < 3 * kills:
+            args = inputs(gen) + (["--rebuild"] if rebuild else [])
             outcome = killed_run(args, data, rng.uniform(0, window), work / "run.log")
             counts["kills"] += 1
             counts["killed" if outcome == "killed" else "finished_before_kill"] += 1
+            rebuild = outcome == "finished"  # it finished first: rebuild, so the next run has work to be killed in
         complete_run([*inputs(gen), "--quiet"], data, work / "complete.log")
         found = problems(snapshot(data), clean)
+        if counts["kills"] >= 3 * kills:
+            raise RuntimeError(f"most runs finished before their kill ({counts}); pass a smaller --window")
         if found:
             counts["problems"].append({"round": counts["rounds"], "problems": found})
         else:
             counts["rounds_equal"] += 1
-        say(f"round {counts['rounds']}: {counts['kills']} kills so far ({counts['killed']} mid-run), "
+        say(f"round {counts['rounds']}: {counts['killed']} runs killed mid-run so far ({counts['kills']} started), "
             f"{'equal to a clean ingest' if not found else 'DIFFERS: ' + '; '.join(found)}")
     counts["clean"] = {"reports": len(clean["reports"]), "chunks": len(clean["chunk_ids"])}
     counts["window_seconds"] = round(window, 1)
@@ -171,7 +177,7 @@ def run(kills: int, seed: int, work: Path, per_round: int = 4, window: float | N
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--kills", type=int, default=100, help="SIGKILLs in total (default 100)")
+    p.add_argument("--kills", type=int, default=100, help="runs killed mid-run in total (default 100)")
     p.add_argument("--per-round", type=int, default=4, help="kills before each completed run and comparison")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--window", type=float, default=None, help="kill within this many seconds after reading starts")

@@ -1,7 +1,7 @@
 """Crash safety (issue 7): SIGKILL `report-assistant ingest` at random moments, run it again, compare with a clean ingest.
 
-The logic lives in scripts/kill_test.py (which does the same 100 times); here: 10 kills, fixed seed, two rounds of
-five (each round starts with a killed `ingest --rebuild`, then four killed plain runs, then one run to completion).
+The logic lives in scripts/kill_test.py (which does the same 100 times); here: 10 runs killed mid-run, fixed seed, two
+rounds of five (each round starts with a killed `ingest --rebuild`, then killed plain runs, then one run to completion).
 """
 import sys
 
@@ -14,8 +14,7 @@ import kill_test  # noqa: E402
 def test_ten_random_sigkills_then_rerun_equals_one_clean_ingest(tmp_path):
     counts = kill_test.run(kills=10, seed=7, work=tmp_path, per_round=5, say=lambda msg: print(msg))
     assert counts["problems"] == []
-    assert counts["kills"] == 10 and counts["rounds"] == counts["rounds_equal"] == 2
-    assert counts["killed"] >= 7, counts  # most kills must land while the run is still working
+    assert counts["killed"] == 10 and counts["rounds"] == counts["rounds_equal"] == 2, counts  # 10 runs killed mid-run
     assert counts["clean"] == {"reports": 84, "chunks": 90}
 
 
