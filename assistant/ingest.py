@@ -124,7 +124,7 @@ class Ingestor:
                 self.store.delete_reports(sorted(orphans))
             for rid in set(known) - stored:  # vectors lost (e.g. the chroma folder deleted): embed these again
                 known[rid] = ("", known[rid][1])
-            pending, seen, failed_paths = self._plan(inputs, known, report, progress)
+            pending, seen, failed_paths = self._plan(inputs, known, report, progress, sync)
             self._embed_and_store(pending, known, report, progress)
             if sync:
                 self._sync(seen, failed_paths, report)
@@ -132,12 +132,13 @@ class Ingestor:
         return report
 
     # -- stages -----------------------------------------------------------------------------------------
-    def _plan(self, inputs, known, report, progress):
+    def _plan(self, inputs, known, report, progress, sync=False):
         pending: list[tuple[Article, str, str, list[Chunk]]] = []
         seen: set[str] = set()
         failed_paths: list[str] = []
         batch_texts: dict[str, str] = {}
         batch_origins: dict[str, str] = {}
+        renamed: list[tuple[Article, str, str, str]] = []  # (article, hash, text hash, stored twin) under sync
         n = 0
         for item in iter_reports(inputs, max_bytes=self.s.max_file_mb * 1_000_000):
             n += 1
@@ -158,20 +159,32 @@ class Ingestor:
                 continue
             th = text_hash(art.text)
             twin = batch_texts.get(th) or self.catalog.report_with_text_hash(th)
+            if twin and twin != art.id and sync and twin not in batch_origins:
+                renamed.append((art, h, th, twin))  # decided once all inputs are read: renamed, or a copy?
+                continue
             if twin and twin != art.id:
                 other = batch_origins.get(twin) or getattr(self.catalog.article(twin), "origin", "")
                 report.failed.append(FileFailure(art.origin, f"same text as {other} (report {twin}); skipped as a duplicate"))
                 continue
-            chunks = chunk_article(art, self.embedder.count_tokens, self.s.chunking.max_tokens,
-                                   self.s.chunking.overlap_sentences, self.s.chunking.header)
-            if not chunks:
-                report.failed.append(FileFailure(art.origin, "no text to index after reading"))
-                continue
-            seen.add(art.id)
-            batch_texts[th] = art.id
-            batch_origins[art.id] = art.origin
-            pending.append((art, h, th, chunks))
+            self._add_pending(art, h, th, pending, seen, batch_texts, batch_origins, report)
+        for art, h, th, twin in renamed:  # the stored twin is among the inputs: a copy; else sync drops it: a rename
+            if twin in seen or th in batch_texts:
+                other = batch_origins.get(twin) or getattr(self.catalog.article(twin), "origin", "")
+                report.failed.append(FileFailure(art.origin, f"same text as {other} (report {twin}); skipped as a duplicate"))
+            else:
+                self._add_pending(art, h, th, pending, seen, batch_texts, batch_origins, report)
         return pending, seen, failed_paths
+
+    def _add_pending(self, art, h, th, pending, seen, batch_texts, batch_origins, report) -> None:
+        chunks = chunk_article(art, self.embedder.count_tokens, self.s.chunking.max_tokens,
+                               self.s.chunking.overlap_sentences, self.s.chunking.header)
+        if not chunks:
+            report.failed.append(FileFailure(art.origin, "no text to index after reading"))
+            return
+        seen.add(art.id)
+        batch_texts[th] = art.id
+        batch_origins[art.id] = art.origin
+        pending.append((art, h, th, chunks))
 
     def _embed_and_store(self, pending, known, report, progress) -> None:
         total = sum(len(p[3]) for p in pending)

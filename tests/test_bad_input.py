@@ -421,6 +421,23 @@ def test_sync_keeps_a_stored_report_whose_file_turned_bad(make_assistant, tmp_pa
     assert NUJABA in a.report(rid).text and not a.ask(BEFORE_QUESTIONS[0]).refused
 
 
+def test_renamed_file_survives_sync(make_assistant, tmp_path):
+    """A rename under --sync: the new name is the report's new home, not a duplicate of the old one it replaces."""
+    folder = tmp_path / "r"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "old-name.txt")
+    a = make_assistant()
+    [old] = a.ingest([folder], progress=False).added
+    (folder / "old-name.txt").rename(folder / "new-name.txt")
+    shutil.copy(folder / "new-name.txt", tmp_path / "elsewhere.txt")
+    rep = a.ingest([folder], sync=True, progress=False)
+    assert rep.removed == [old] and len(rep.added) == 1 and rep.failed == []
+    assert [r.origin for r in a.reports()] == [str((folder / "new-name.txt").resolve())]
+    assert NUJABA in [c.quote for c in a.ask(BEFORE_QUESTIONS[0]).citations]
+    copy = a.ingest([folder, tmp_path / "elsewhere.txt"], sync=True, progress=False)  # a real copy is still refused
+    assert [f.reason.endswith("skipped as a duplicate") for f in copy.failed] == [True] and copy.removed == []
+
+
 # ------------------------------------------------------------------------------------------- questions
 
 
