@@ -25,6 +25,14 @@ REFUSAL = "The reports do not contain an answer to this question."
 _LIST_QUESTION = re.compile(r"^\s*(which|what (are|were)|who (are|were)|list|name (the|all)|how many)\b", re.I)
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|n't)\b|n't\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+# Answer types: what a sentence must contain to answer "how many ...?" or "when ...?".
+_ASKS_NUMBER = re.compile(r"^\s*(how (many|much|long|far|old)|what (number|percentage|share|proportion))\b", re.I)
+_ASKS_TIME = re.compile(r"^\s*(when|(on |in )?what (date|day|year|month|time))\b", re.I)
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+                     r"thousands?|millions?|billions?|half|several|few)\b", re.I)
+_TIME = re.compile(r"\b(\d{4}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
+                   r"may|june|july|august|september|october|november|december|today|yesterday|tonight|morning|evening|"
+                   r"night|weekend|week|month|year|ago|since|until|earlier|later|\d{1,2}:\d{2})\b", re.I)
 IdfLookup = Callable[[Sequence[str]], dict[str, float]]
 
 
@@ -51,8 +59,8 @@ class _Candidate:
 
 
 class ExtractiveAnswerer(Answerer):
-    def __init__(self, embedder: Embedder, idf: IdfLookup, settings: AnsweringSettings, dense_candidates: int = 24):
-        self.embedder, self.idf, self.s, self.dense_candidates = embedder, idf, settings, dense_candidates
+    def __init__(self, embedder: Embedder, idf: IdfLookup, settings: AnsweringSettings):
+        self.embedder, self.idf, self.s = embedder, idf, settings
 
     def answer(self, question, passages, question_vector=None, facets=None) -> Answer:
         passages = passages[: self.s.passages]
@@ -79,6 +87,7 @@ class ExtractiveAnswerer(Answerer):
             return []
         idf = self.idf(sorted(q_stems))
         negated = _NEGATION.search(question) is not None
+        wanted = _NUMBER if _ASKS_NUMBER.match(question) else _TIME if _ASKS_TIME.match(question) else None
         neg_weight = sum(idf.values()) / len(idf) if negated else 0.0
         total = (sum(idf.values()) + neg_weight) or 1.0
         cands: dict[tuple[str, int], _Candidate] = {}
@@ -93,7 +102,7 @@ class ExtractiveAnswerer(Answerer):
                     continue
                 lex = _coverage(q_stems, stems, idf, negated and _NEGATION.search(quote) is not None) / total
                 cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex)
-        pool = _pool(list(cands.values()), self.dense_candidates, self.s.per_passage_candidates)
+        pool = _pool(list(cands.values()), self.s.dense_sentences, self.s.per_passage_candidates)
         if qvec is None:
             qvec = self.embedder.embed_query(question)
         vecs = self.embedder.embed_batch([c.quote for c in pool])
@@ -102,6 +111,8 @@ class ExtractiveAnswerer(Answerer):
             c.score = 0.5 * c.lexical + 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank)
             if not _SENTENCE_END.search(c.quote):  # a headline, caption or label line: weaker evidence than prose
                 c.score *= 0.8
+            if wanted is not None and not wanted.search(c.quote):  # cannot hold the kind of answer asked for
+                c.score *= self.s.answer_type_penalty
         return sorted(pool, key=lambda c: -c.score)
 
     def select(self, question: str, cands: list[_Candidate], facets: Facets | None = None) -> list[_Candidate]:
@@ -128,7 +139,7 @@ class ExtractiveAnswerer(Answerer):
         for source, times in facets.mentions.items():
             per_report: dict[str, _Candidate] = {}
             for c in cands:  # best first
-                if c.passage.source == source and c.score >= self.s.min_support:
+                if c.passage.source == source and c.score >= self.s.min_support * self.s.facet_floor:
                     per_report.setdefault(c.passage.report_id, c)
             chosen.extend(list(per_report.values())[:times])
         return sorted(chosen, key=lambda c: -c.score)

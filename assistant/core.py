@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from .answering import Answerer, ExtractiveAnswerer, idf_from_frequencies
+from .answering import REFUSAL, Answerer, ExtractiveAnswerer, idf_from_frequencies
 from .catalog import Catalog
 from .citations import verify
 from .embedding import Embedder, MiniLMEmbedder
@@ -79,8 +79,14 @@ class Assistant:
         t1 = time.perf_counter()
         passages = self._search(query, top_k or self.settings.answering.passages)
         t2 = time.perf_counter()
-        scoring = self._query(own, filters) if own and len(content_words(own)) >= 2 else query  # own words if any
-        answer = verify(self.answerer.answer(scoring.text, passages, scoring.vector), self._report_text)
+        if query.facets.unknown_outlets and self.settings.answering.refuse_unknown_outlets:
+            # the question needs reports from a publisher of which the index holds none
+            outlets = ", ".join(dict.fromkeys(query.facets.unknown_outlets))
+            answer = Answer(question=query.text, text=f"{REFUSAL} The index holds no reports from {outlets}.",
+                            passages=passages, refused=True)
+        else:
+            scoring = self._query(own, filters) if own and len(content_words(own)) >= 2 else query  # own words if any
+            answer = verify(self.answerer.answer(scoring.text, passages, scoring.vector, scoring.facets), self._report_text)
         if own:
             answer.question = own
         t3 = time.perf_counter()
@@ -119,7 +125,7 @@ class Assistant:
             check_index(self.catalog, self.store, self.settings.data_dir)
             self._index_ok = True
         f = parse_filters(filters, self.catalog.sources()) if filters else None
-        return Query(text=text, vector=self.embedder.embed_query(text), filters=f)
+        return Query(text=text, vector=self.embedder.embed_query(text), filters=f, facets=self.retriever.analyse(text))
 
     def _search(self, query: Query, top_k: int | None) -> list[Passage]:
         return self.retriever.search(query, check_top_k(top_k) or self.settings.retrieval.top_k)

@@ -43,6 +43,8 @@ class Retriever:
 
     # -- search -----------------------------------------------------------------------------------------
     def search(self, query: Query, top_k: int) -> list[Passage]:
+        """Main ranking plus one sub-ranking per named publisher; each ranking's scores are relative to its own best,
+        so every publisher's best chunk competes as an equal; then report diversity."""
         n = self.s.candidates
         lists = [self._ranked(query, n)]
         user_sources = query.filters.sources if query.filters else ()
@@ -52,7 +54,12 @@ class Retriever:
                     continue
                 f = replace(query.filters or Filters(), sources=(src,))
                 lists.append(self._ranked(replace(query, filters=f), max(n // 2, top_k)))
-        return self.passages(_merge(lists, top_k, self.s.facet_quota), top_k)
+        best: dict[str, float] = {}
+        for lst in lists:
+            for cid, s in lst:
+                best[cid] = max(best.get(cid, 0.0), s)
+        ranked = _diversify(sorted(best.items(), key=lambda kv: -kv[1]), self.s.report_decay)
+        return self.passages(ranked, top_k)
 
     def _ranked(self, query: Query, n: int) -> list[tuple[str, float]]:
         scores = self.scores(query, n)
@@ -84,39 +91,36 @@ class Retriever:
                 scores[cid] *= 1.0 + self.s.date_boost
 
     def passages(self, ranked: list[tuple[str, float]], top_k: int) -> list[Passage]:
-        """The top-k passages with their report metadata; each further chunk of a report already chosen counts
-        ``report_decay`` times less (diversity: one long report does not crowd out the second piece of evidence)."""
-        pool = ranked[: max(top_k * 5, 50)]
+        """The first top-k chunks of ``ranked`` that the catalog holds, with their report metadata."""
+        pool = ranked[: top_k * 3]
         rows = self.catalog.chunk_rows([cid for cid, _ in pool])
-        pool = [(cid, s) for cid, s in pool if cid in rows]  # drop vectors whose report the catalog no longer holds
         out: list[Passage] = []
-        per_report: dict[str, int] = {}
-        decay = self.s.report_decay
-        while pool and len(out) < top_k:
-            i = max(range(len(pool)), key=lambda j: pool[j][1] * decay ** per_report.get(rows[pool[j][0]][0], 0))
-            cid, score = pool.pop(i)
-            row = rows[cid]
-            per_report[row[0]] = per_report.get(row[0], 0) + 1
+        for cid, score in pool:
+            row = rows.get(cid)
+            if row is None:  # a vector whose report the catalog no longer holds
+                continue
             out.append(Passage(chunk_id=cid, report_id=row[0], text=row[7], start=row[1], end=row[2], score=round(score, 6),
                                title=row[3], source=row[4], published=row[5], url=row[6]))
+            if len(out) >= top_k:
+                break
         return out
 
 
-def _merge(lists: list[list[tuple[str, float]]], top_k: int, quota: int) -> list[tuple[str, float]]:
-    """The main ranking, with each facet's best ``quota`` chunks guaranteed a place in the top-k (round robin)."""
-    main, facets = lists[0], lists[1:]
-    if not facets:
-        return main
-    best = {}
-    for lst in lists:
-        for cid, s in lst:
-            best[cid] = max(best.get(cid, 0.0), s)
-    head: list[str] = []
-    for i in range(quota):
-        for lst in facets:
-            if i < len(lst) and lst[i][0] not in head:
-                head.append(lst[i][0])
-    head = head[:top_k]
-    rest = [cid for cid, _ in sorted(best.items(), key=lambda kv: -kv[1]) if cid not in head]
-    ordered = sorted(head, key=lambda c: -best[c]) + rest
-    return [(cid, best[cid]) for cid in ordered]
+def report_of(chunk_id: str) -> str:
+    return chunk_id.rsplit("-", 1)[0]
+
+
+def _diversify(ranked: list[tuple[str, float]], decay: float) -> list[tuple[str, float]]:
+    """Re-rank so that each further chunk of a report already ranked counts ``decay`` times less (1 = no change):
+    one long report does not crowd out the second piece of evidence. Scores are kept as they were."""
+    if decay >= 1.0 or len(ranked) < 2:
+        return ranked
+    pool = list(ranked[:200])
+    out: list[tuple[str, float]] = []
+    seen: dict[str, int] = {}
+    while pool:
+        i = max(range(len(pool)), key=lambda j: pool[j][1] * decay ** seen.get(report_of(pool[j][0]), 0))
+        cid, score = pool.pop(i)
+        seen[report_of(cid)] = seen.get(report_of(cid), 0) + 1
+        out.append((cid, score))
+    return out + list(ranked[200:])

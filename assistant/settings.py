@@ -37,17 +37,20 @@ class RetrievalSettings(_Stage):
     dense_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of the dense score in the combination (0 = keyword only).")
     report_decay: float = Field(0.7, gt=0.0, le=1.0, description="Each further chunk of an already chosen report has its score multiplied by this (diversity; 1 = off).")
     source_facets: bool = Field(True, description="One sub-retrieval per publisher the question names, merged into the top-k.")
-    facet_quota: int = Field(2, ge=0, le=10, description="Best chunks of each named publisher guaranteed a place in the top-k.")
     date_boost: float = Field(0.2, ge=0.0, le=2.0, description="Relative boost for reports dated within a day of a date the question names.")
 
 
 class AnsweringSettings(_Stage):
     answerer: Literal["extractive"] = Field("extractive", description="Which answerer writes answers.")
     max_sentences: int = Field(4, ge=1, le=20, description="Most sentences quoted in one answer (list questions may use up to twice this).")
-    min_support: float = Field(0.40, ge=0.0, le=1.0, description="Refuse when the best evidence sentence scores below this.")
+    min_support: float = Field(0.33, ge=0.0, le=1.0, description="Refuse when the best evidence sentence scores below this.")
     passages: int = Field(10, ge=1, description="Retrieved passages the answerer reads.")
-    per_passage_candidates: int = Field(3, ge=0, description="Best sentences (by term coverage) of every passage that get a dense score.")
+    dense_sentences: int = Field(12, ge=1, description="Sentences (best by term coverage) that also get a dense similarity score.")
+    per_passage_candidates: int = Field(1, ge=0, description="Best sentences (by term coverage) of every passage that get a dense score.")
     facet_selection: bool = Field(True, description="For each publisher the question names, cite the best sentence of its best reports.")
+    facet_floor: float = Field(0.75, ge=0.0, le=1.0, description="A named publisher's best sentence is cited when it scores at least this share of min_support.")
+    answer_type_penalty: float = Field(0.6, ge=0.0, le=1.0, description="Score factor for sentences without the kind of answer asked for (a number for 'how many', a time for 'when'); 1 = off.")
+    refuse_unknown_outlets: bool = Field(True, description="Refuse when the question needs reports from a publisher the index holds none of.")
     date_order: bool = Field(True, description="When the question asks about time order, add a line putting the cited reports in date order.")
 
 

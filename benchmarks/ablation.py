@@ -1,0 +1,68 @@
+"""Ablation on MultiHop-RAG dev: the shipped mechanism set, then each mechanism turned off in turn (issue 4).
+
+    .venv/bin/python benchmarks/ablation.py [--index .cache/multihop-index] [--limit N] [--only NAME ...]
+
+Every variant runs on the same index with the same embedder (only retrieval/answering settings differ), through
+the evaluation harness (``assistant.evaluation.run``). Prints a table and writes benchmarks/results/ablation.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from _common import RESULTS, ROOT, require, MULTIHOP
+
+VARIANTS: dict[str, dict] = {
+    "shipped": {},
+    "keyword only (dense weight 0)": {"retrieval": {"dense_weight": 0.0}},
+    "dense only (dense weight 1)": {"retrieval": {"dense_weight": 1.0}},
+    "no publisher sub-queries": {"retrieval": {"source_facets": False}},
+    "no date boost": {"retrieval": {"date_boost": 0.0}},
+    "no report diversity": {"retrieval": {"report_decay": 1.0}},
+    "no per-publisher citation choice": {"answering": {"facet_selection": False}},
+    "no unknown-publisher refusal": {"answering": {"refuse_unknown_outlets": False}},
+}
+COLUMNS = [("hits@4", "H@4"), ("hits@10", "H@10"), ("mrr@10", "MRR@10"), ("map@10", "MAP@10"),
+           ("all_reports@10", "all rep@10"), ("citation_precision", "cit P"), ("citation_recall", "cit R"),
+           ("unanswerable_refused", "null refused"), ("answerable_refused", "wrongly refused"),
+           ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms")]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--index", default=str(ROOT / ".cache" / "multihop-index"))
+    ap.add_argument("--data", default=str(MULTIHOP))
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--only", nargs="*", default=None, help="variant names to run (default: all)")
+    args = ap.parse_args()
+
+    from assistant import Assistant
+    from assistant.embedding import MiniLMEmbedder
+    from assistant.evaluation import load_multihop, run
+
+    items, corpus = load_multihop(require(__import__("pathlib").Path(args.data)), "dev", args.limit)
+    base = Assistant.open({"data_dir": args.index})
+    base.ingest([corpus], progress=True)
+    embedder: MiniLMEmbedder = base.embedder  # type: ignore[assignment]
+    rows = {}
+    for name, overrides in VARIANTS.items():
+        if args.only and name not in args.only:
+            continue
+        a = Assistant.open({"data_dir": args.index, **overrides}, embedder=embedder)
+        t0 = time.perf_counter()
+        result = run(a, items, name=name, progress=False)
+        rows[name] = {**result.summary["overall"], "wall_s": round(time.perf_counter() - t0, 1)}
+        print(f"{name}: done in {rows[name]['wall_s']} s", flush=True)
+    header = "| variant | " + " | ".join(c[1] for c in COLUMNS) + " |"
+    print("\n" + header + "\n|" + "---|" * (len(COLUMNS) + 1))
+    for name, r in rows.items():
+        cells = [f"{r[k]:.3f}" if isinstance(r.get(k), float) and not k.startswith("latency") else
+                 (f"{r[k]:.0f}" if r.get(k) is not None else "-") for k, _ in COLUMNS]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "ablation.json").write_text(json.dumps({"questions": len(items), "variants": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
