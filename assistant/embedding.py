@@ -23,6 +23,7 @@ from typing import Sequence
 import numpy as np
 
 _SMALL_CALL = 48  # texts; calls this small (questions, answer sentences) run on one thread, through the cache
+_SMALL_BATCH = 4  # texts per forward pass in small calls: sentences vary in length, so small batches pad little
 _CACHE_SIZE = 20_000  # vectors of recent small-call texts kept (about 30 MB): answer sentences recur across questions
 
 
@@ -111,7 +112,8 @@ class MiniLMEmbedder(Embedder):
         import torch
 
         with self._lock:
-            threads = 1 if len(texts) <= _SMALL_CALL else self._threads
+            small = len(texts) <= _SMALL_CALL
+            threads, batch = (1, _SMALL_BATCH) if small else (self._threads, self._batch_size)
             if torch.get_num_threads() != threads:
                 torch.set_num_threads(threads)
             if self._st is not None:
@@ -121,8 +123,8 @@ class MiniLMEmbedder(Embedder):
             out = np.zeros((len(texts), self.dim), dtype=np.float32)
             order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
             with torch.inference_mode():
-                for b in range(0, len(order), self._batch_size):
-                    idx = order[b: b + self._batch_size]
+                for b in range(0, len(order), batch):
+                    idx = order[b: b + batch]
                     width = len(encs[idx[-1]].ids)  # sorted: the last is the longest, so padding stays small
                     ids = torch.zeros((len(idx), width), dtype=torch.long)
                     mask = torch.zeros((len(idx), width), dtype=torch.long)

@@ -119,11 +119,9 @@ class ChromaStore(VectorStore):
 
     def query(self, vector, k, filters=None):
         where = _where(filters)
-        n = self.count()
-        if n == 0:
-            return []
         q = np.asarray(vector, dtype=np.float32).reshape(1, -1)
-        res = self._call(lambda: self._collection.query(query_embeddings=q, n_results=min(k, n), where=where,
+        # no count() first: Chroma returns what it has when k exceeds it (one round trip less per query)
+        res = self._call(lambda: self._collection.query(query_embeddings=q, n_results=k, where=where,
                                                         include=["distances"]))
         # Chroma's cosine distance is 1 - cos.
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
