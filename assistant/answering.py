@@ -15,14 +15,13 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .embedding import Embedder
-from .query_analysis import Facets
+from .query_analysis import LIST_QUESTION, Facets
 from .sentences import sentence_spans
 from .settings import AnsweringSettings
 from .terms import content_stems
 from .types import Answer, Citation, Passage
 
 REFUSAL = "The reports do not contain an answer to this question."
-_LIST_QUESTION = re.compile(r"^\s*(which|what (are|were)|who (are|were)|list|name (the|all)|how many)\b", re.I)
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|n't)\b|n't\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 # Answer types: what a sentence must contain to answer "how many ...?" or "when ...?".
@@ -63,7 +62,6 @@ class ExtractiveAnswerer(Answerer):
         self.embedder, self.idf, self.s = embedder, idf, settings
 
     def answer(self, question, passages, question_vector=None, facets=None) -> Answer:
-        passages = passages[: self.s.passages]
         cands = self.score(question, passages, question_vector)
         best = cands[0].score if cands else 0.0
         if best < self.s.min_support:
@@ -120,7 +118,7 @@ class ExtractiveAnswerer(Answerer):
             chosen = self._select_per_source(cands, facets)
             if chosen:
                 return chosen
-        listing = bool(_LIST_QUESTION.match(question))
+        listing = bool(LIST_QUESTION.match(question))
         limit = self.s.max_sentences * (2 if listing else 1)
         floor = max(self.s.min_support, cands[0].score * (0.75 if listing else 0.85))
         chosen: list[_Candidate] = []

@@ -111,6 +111,13 @@ class Catalog:
     def counts(self) -> tuple[int, int]:
         return self._q("SELECT count(*) FROM reports")[0][0], self._q("SELECT count(*) FROM chunks")[0][0]
 
+    def chunk_ids_of(self, report_ids: Sequence[str]) -> list[str]:
+        if not report_ids:
+            return []
+        marks = ",".join("?" * len(report_ids))
+        return [r[0] for r in self._q(f"SELECT id FROM chunks WHERE report_id IN ({marks}) ORDER BY report_id, idx",
+                                      list(report_ids))]
+
     def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, tuple]:
         """chunk id -> (report_id, start, end, title, source, published, url, text[start:end])."""
         if not chunk_ids:

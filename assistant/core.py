@@ -78,6 +78,9 @@ class Assistant:
         query = self._query(question, filters)
         t1 = time.perf_counter()
         passages = self._search(query, top_k or self.settings.answering.passages)
+        reading = passages
+        if query.facets.listing and self.settings.answering.list_reports:
+            reading = self.retriever.whole_reports(passages, self.settings.answering.list_reports)
         t2 = time.perf_counter()
         if query.facets.unknown_outlets and self.settings.answering.refuse_unknown_outlets:
             # the question needs reports from a publisher of which the index holds none
@@ -86,7 +89,7 @@ class Assistant:
                             passages=passages, refused=True)
         else:
             scoring = self._query(own, filters) if own and len(content_words(own)) >= 2 else query  # own words if any
-            answer = verify(self.answerer.answer(scoring.text, passages, scoring.vector, scoring.facets), self._report_text)
+            answer = verify(self.answerer.answer(scoring.text, reading, scoring.vector, scoring.facets), self._report_text)
         if own:
             answer.question = own
         t3 = time.perf_counter()

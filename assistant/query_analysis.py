@@ -18,6 +18,7 @@ _NAMED_OUTLET = re.compile(
     rf"(?:article|report|piece|review|story|coverage|another|(?:reported|discussed|mentioned|published|described|presented|detailed))s?\s+(?:by|from|in)\s+(?P<a>(?:[Tt]he\s+)?{_NAME})(?!['’]s)"
     rf"|\b(?:[Aa]n?|[Tt]he)\s+['‘]?(?P<b>{_NAME})['’]?\s+(?:article|report|piece|review|story)s?\b"
 )
+LIST_QUESTION = re.compile(r"^\s*(which|what (are|were)|who (are|were)|list|name (the|all)|how many)\b", re.I)
 _ORDER_LATEST = re.compile(r"\b(latest|most recent|more recent|newest|later|subsequent)\b", re.I)
 _ORDER_EARLIEST = re.compile(r"\b(earliest|first|earlier|before|prior)\b", re.I)
 
@@ -29,6 +30,7 @@ class Facets:
     unknown_outlets: list[str] = field(default_factory=list)  # outlets named in the question that the index lacks
     dates: list[dt.date] = field(default_factory=list)  # explicit dates named
     order: str = ""  # "latest" | "earliest" | ""
+    listing: bool = False  # asks for several items ("Which groups ...?")
 
 
 class SourceMatcher:
@@ -77,6 +79,7 @@ def analyse(question: str, matcher: SourceMatcher) -> Facets:
         d = parse_date(m.group(0))
         if d:
             facets.dates.append(d)
+    facets.listing = bool(LIST_QUESTION.match(question))
     if _ORDER_LATEST.search(question):
         facets.order = "latest"
     elif _ORDER_EARLIEST.search(question):

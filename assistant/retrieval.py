@@ -90,6 +90,15 @@ class Retriever:
             if d and any(abs((d - x).days) <= 1 for x in dates):
                 scores[cid] *= 1.0 + self.s.date_boost
 
+    def whole_reports(self, passages: list[Passage], reports: int) -> list[Passage]:
+        """The passages plus every other chunk of the first ``reports`` reports among them (for list questions,
+        whose items are spread over a report), each extra chunk scored below the passages it follows."""
+        top = list(dict.fromkeys(p.report_id for p in passages))[:reports]
+        have = {p.chunk_id for p in passages}
+        floor = min((p.score for p in passages), default=0.0)
+        extra = [(cid, floor * 0.5) for cid in self.catalog.chunk_ids_of(top) if cid not in have]
+        return passages + self.passages(extra, len(extra))
+
     def passages(self, ranked: list[tuple[str, float]], top_k: int) -> list[Passage]:
         """The first top-k chunks of ``ranked`` that the catalog holds, with their report metadata."""
         pool = ranked[: top_k * 3]

@@ -45,6 +45,7 @@ class AnsweringSettings(_Stage):
     max_sentences: int = Field(4, ge=1, le=20, description="Most sentences quoted in one answer (list questions may use up to twice this).")
     min_support: float = Field(0.33, ge=0.0, le=1.0, description="Refuse when the best evidence sentence scores below this.")
     passages: int = Field(10, ge=1, description="Retrieved passages the answerer reads.")
+    list_reports: int = Field(2, ge=0, le=10, description="List questions ('Which groups ...?') also read every chunk of the top N reports (0 = off).")
     dense_sentences: int = Field(12, ge=1, description="Sentences (best by term coverage) that also get a dense similarity score.")
     per_passage_candidates: int = Field(1, ge=0, description="Best sentences (by term coverage) of every passage that get a dense score.")
     facet_selection: bool = Field(True, description="For each publisher the question names, cite the best sentence of its best reports.")

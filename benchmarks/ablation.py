@@ -43,7 +43,9 @@ def main() -> None:
 
     items, corpus = load_multihop(require(__import__("pathlib").Path(args.data)), "dev", args.limit)
     base = Assistant.open({"data_dir": args.index})
-    base.ingest([corpus], progress=True)
+    rep = base.ingest([corpus], progress=False)
+    if rep.chunks_embedded:
+        print(f"note: the index was not current; {rep.summary()}")
     embedder: MiniLMEmbedder = base.embedder  # type: ignore[assignment]
     rows = {}
     for name, overrides in VARIANTS.items():
