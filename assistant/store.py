@@ -127,8 +127,16 @@ class ChromaStore(VectorStore):
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
     def report_ids(self) -> set[str]:
-        got = self._call(lambda: self._collection.get(include=["metadatas"]))
-        return {m.get("report_id", "") for m in got["metadatas"] or []}
+        # page through: one get() of every metadata fails past about 32k vectors ("too many SQL variables")
+        out: set[str] = set()
+        offset = 0
+        while True:
+            got = self._call(lambda: self._collection.get(include=["metadatas"], limit=_MAX_BATCH, offset=offset))
+            metas = got["metadatas"] or []
+            out.update(m.get("report_id", "") for m in metas)
+            if len(metas) < _MAX_BATCH:
+                return out
+            offset += _MAX_BATCH
 
     def count(self) -> int:
         return int(self._call(lambda: self._collection.count()))
