@@ -1,13 +1,13 @@
-"""Vector store adapter: the only module that imports chromadb.
+"""Vector store adapter: the only module that imports chromadb and llama-index.
 
-``VectorStore`` is the small interface; ``ChromaStore`` keeps chunk vectors in a Chroma collection, embedded
-(PersistentClient under the data dir) or on a ``chroma run`` server. It talks to the collection directly (vectors
-as numpy arrays, ids and a little metadata): going through llama-index's ``ChromaVectorStore`` cost about 1.5-3 s
-of import at every start and a Python float list per vector at ingest, for no feature used here. Indexes written
-through ``ChromaVectorStore`` earlier read the same (same ids, metadata keys and cosine distance).
+``VectorStore`` is the small interface; ``ChromaStore`` keeps chunk vectors in Chroma through llama-index's
+``ChromaVectorStore`` (adding nodes and querying), embedded (PersistentClient under the data dir) or on a
+``chroma run`` server. Deletes by report and paging through ids use the collection itself, which
+``ChromaVectorStore`` does not offer. llama-index is imported on first use (about 1.5 s).
 """
 from __future__ import annotations
 
+import math
 import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -90,6 +90,14 @@ class ChromaStore(VectorStore):
             raise IndexUnavailable(f"cannot open the Chroma store at {where}: {exc}; {hint}") from exc
         self._client = client
         self._collection = coll
+        self._vs = None  # llama-index's ChromaVectorStore over the collection, made on first use
+
+    def _vector_store(self):
+        if self._vs is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._vs = ChromaVectorStore(chroma_collection=self._collection)
+        return self._vs
 
     def _call(self, fn):
         """Run a Chroma call; on a lost server connection reconnect once and retry."""
@@ -99,32 +107,34 @@ class ChromaStore(VectorStore):
             if not self._url:
                 raise IndexUnavailable(f"the Chroma store failed: {exc}; run `report-assistant ingest --rebuild <inputs>`") from exc
             with self._lock:
-                try:
-                    self._connect()
-                except IndexUnavailable:
-                    raise
+                self._connect()
             return fn()
 
     # -- interface --------------------------------------------------------------------------------------
     def upsert(self, ids, vectors, metadatas) -> None:
-        ids, metas = list(ids), [dict(m) for m in metadatas]
-        vecs = np.asarray(vectors, dtype=np.float32)
+        from llama_index.core.schema import TextNode
+
+        ids = list(ids)
+        nodes = [TextNode(id_=i, text="", embedding=np.asarray(v, dtype=np.float32).tolist(), metadata=dict(m))
+                 for i, v, m in zip(ids, vectors, metadatas)]
         for at in range(0, len(ids), _MAX_BATCH):
-            end = at + _MAX_BATCH
-            self._call(lambda: self._collection.upsert(ids=ids[at:end], embeddings=vecs[at:end], metadatas=metas[at:end]))
+            batch_ids, batch = ids[at:at + _MAX_BATCH], nodes[at:at + _MAX_BATCH]
+            self._call(lambda: self._collection.delete(ids=batch_ids))  # add() does not replace
+            self._call(lambda: self._vector_store().add(batch))
 
     def delete_reports(self, report_ids) -> None:
         for rid in report_ids:
             self._call(lambda rid=rid: self._collection.delete(where={"report_id": rid}))
 
     def query(self, vector, k, filters=None):
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
         where = _where(filters)
-        q = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        q = VectorStoreQuery(query_embedding=np.asarray(vector, dtype=np.float32).tolist(), similarity_top_k=k)
         # no count() first: Chroma returns what it has when k exceeds it (one round trip less per query)
-        res = self._call(lambda: self._collection.query(query_embeddings=q, n_results=k, where=where,
-                                                        include=["distances"]))
-        # Chroma's cosine distance is 1 - cos.
-        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+        res = self._call(lambda: self._vector_store().query(q, **({"where": where} if where else {})))
+        # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cos.
+        return [(i, 1.0 + math.log(s) if s > 0 else -1.0) for i, s in zip(res.ids or [], res.similarities or [])]
 
     def report_ids(self) -> set[str]:
         # page through: one get() of every metadata fails past about 32k vectors ("too many SQL variables")
