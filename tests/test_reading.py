@@ -55,7 +55,7 @@ def test_seed_report():
     assert article.text == SEED.read_text(encoding="utf-8").replace("\r\n", "\n")
     assert article.origin == str(SEED.resolve())
     assert article.id == hashlib.sha1(str(SEED.resolve()).encode()).hexdigest()[:16] == report_id(str(SEED.resolve()))
-    assert (article.source, article.url, article.author) == ("", "", "")
+    assert (article.source, article.url, article.author) == ("The National", "", "")  # source from its sidecar
 
 
 def test_front_matter_markdown(tmp_path):
