@@ -77,7 +77,7 @@ class Assistant:
             question = f"{own} {' '.join(context.split())[:_MAX_CONTEXT_CHARS]}"[:MAX_QUESTION_CHARS]
         query = self._query(question, filters)
         t1 = time.perf_counter()
-        passages = self._search(query, top_k or self.settings.answering.passages)
+        passages = self._search(query, self.settings.answering.passages if top_k is None else top_k)
         reading = passages
         if query.facets.listing and self.settings.answering.list_reports:
             reading = self.retriever.whole_reports(passages, self.settings.answering.list_reports)
@@ -89,7 +89,8 @@ class Assistant:
                             passages=passages, refused=True)
         else:
             scoring = self._query(own, filters) if own and len(content_words(own)) >= 2 else query  # own words if any
-            answer = verify(self.answerer.answer(scoring.text, reading, scoring.vector, scoring.facets), self._report_text)
+            drafted = self.answerer.answer(scoring.text, reading, scoring.vector, scoring.facets)
+            answer = verify(drafted, self._report_text)
         if own:
             answer.question = own
         t3 = time.perf_counter()
@@ -131,7 +132,7 @@ class Assistant:
         return Query(text=text, vector=self.embedder.embed_query(text), filters=f, facets=self.retriever.analyse(text))
 
     def _search(self, query: Query, top_k: int | None) -> list[Passage]:
-        return self.retriever.search(query, check_top_k(top_k) or self.settings.retrieval.top_k)
+        return self.retriever.search(query, self.settings.retrieval.top_k if top_k is None else check_top_k(top_k))
 
     def _report_text(self, report_id: str) -> str | None:
         art = self.catalog.article(report_id)

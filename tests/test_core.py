@@ -127,3 +127,11 @@ def test_duplicate_text_under_two_names_is_stored_once(make_assistant, tmp_path)
 def test_ingest_report_lists_missing_input(make_assistant, tmp_path):
     rep = make_assistant().ingest([tmp_path / "nope"], progress=False)
     assert rep.added == [] and len(rep.failed) == 1 and "no such file" in rep.failed[0].reason
+
+
+@pytest.mark.parametrize("top_k", [0, -1, 2.5, True])
+def test_ask_and_search_reject_a_bad_top_k(seed_assistant, top_k):
+    with pytest.raises(InputError, match="top_k must be a whole number"):
+        seed_assistant.ask("Who is Barbara Leaf?", top_k=top_k)
+    with pytest.raises(InputError, match="top_k must be a whole number"):
+        seed_assistant.search("Who is Barbara Leaf?", top_k=top_k)
