@@ -23,7 +23,11 @@ from typing import Sequence
 import numpy as np
 
 _SMALL_CALL = 48  # texts; calls this small (questions, answer sentences) run on one thread, through the cache
-_SMALL_BATCH = 4  # texts per forward pass in small calls: sentences vary in length, so small batches pad little
+# texts per forward pass in small calls: 1, so a cached vector does not depend on what else was embedded with it
+# (int8 dynamic quantization scales activations per batch: the same sentence beside another text came out at cosine
+# ~0.95 with itself alone, so cached sentence scores, and answers, depended on earlier or concurrent questions).
+# Costs ~25% more time on uncached sentences than batches of 4 (150 vs 121 ms per 24 sentences, busy 2 cores).
+_SMALL_BATCH = 1
 _CACHE_SIZE = 20_000  # vectors of recent small-call texts kept (about 30 MB): answer sentences recur across questions
 
 
