@@ -94,8 +94,6 @@ class _Inert:
 def _run(args: argparse.Namespace) -> int:
     from .core import Assistant
     from .errors import IndexUnavailable
-    from .ingest import reset_index
-    from .settings import get_settings
 
     if args.command == "eval":
         return _eval(args)
@@ -111,7 +109,7 @@ def _run(args: argparse.Namespace) -> int:
     except IndexUnavailable:
         if not (args.command == "ingest" and args.rebuild):
             raise
-        for gone in reset_index(get_settings()):  # the index cannot even be opened: drop the damaged part, rebuild
+        for gone in Assistant.drop_damaged_index():  # the index cannot even be opened: drop the damaged part, rebuild
             print(f"deleted the damaged {gone}", file=sys.stderr)
         a = Assistant.open()
     if args.command == "ingest":

@@ -12,7 +12,7 @@ from .answering import REFUSAL, Answerer, ExtractiveAnswerer, idf_from_frequenci
 from .catalog import Catalog
 from .citations import verify
 from .embedding import Embedder, MiniLMEmbedder
-from .ingest import Ingestor, Progress, check_index
+from .ingest import Ingestor, Progress, check_index, reset_index
 from .questions import MAX_QUESTION_CHARS, check_question, check_top_k, parse_filters
 from .retrieval import Query, Retriever
 from .settings import Settings, get_settings
@@ -45,6 +45,12 @@ class Assistant:
     def open(cls, settings: Settings | dict | None = None, **parts: Any) -> "Assistant":
         """Open (or create) the index named by the settings (``ASSISTANT_*`` environment variables by default)."""
         return cls(settings, **parts)
+
+    @staticmethod
+    def drop_damaged_index(settings: Settings | dict | None = None) -> list[str]:
+        """Delete whichever part of the index cannot be opened (catalog file or embedded Chroma folder), so that
+        ``open`` then ``ingest(..., rebuild=True)`` can rebuild it. Returns what was deleted."""
+        return reset_index(get_settings(settings))
 
     # -- ingest -----------------------------------------------------------------------------------------
     def ingest(self, inputs: Sequence[str | Path] | str | Path, *, sync: bool = False, rebuild: bool = False,
