@@ -118,7 +118,7 @@ class ExtractiveAnswerer(Answerer):
             chosen = self._select_per_source(cands, facets)
             if chosen:
                 return chosen
-        listing = bool(LIST_QUESTION.match(question))
+        listing = facets.listing if facets else bool(LIST_QUESTION.match(question))
         limit = self.s.max_sentences * (2 if listing else 1)
         floor = max(self.s.min_support, cands[0].score * (0.75 if listing else 0.85))
         chosen: list[_Candidate] = []

@@ -101,12 +101,12 @@ class Catalog:
     def sources(self) -> list[str]:
         return [r[0] for r in self._q("SELECT DISTINCT source FROM reports WHERE source != '' ORDER BY source")]
 
-    def authors(self) -> list[str]:
-        return [r[0] for r in self._q("SELECT DISTINCT author FROM reports WHERE author != '' ORDER BY author")]
-
     def date_range(self) -> tuple[dt.date | None, dt.date | None]:
         r = self._q("SELECT min(published), max(published) FROM reports WHERE published != ''")[0]
         return _date(r[0]), _date(r[1])
+
+    def chunk_count(self) -> int:
+        return self._q("SELECT count(*) FROM chunks")[0][0]
 
     def counts(self) -> tuple[int, int]:
         return self._q("SELECT count(*) FROM reports")[0][0], self._q("SELECT count(*) FROM chunks")[0][0]

@@ -38,7 +38,7 @@ class Assistant:
         self.embedder = embedder or MiniLMEmbedder(s.embedding.model_path, s.embedding.backend,
                                                    s.embedding.batch_size, s.embedding.threads)
         self.store = store or ChromaStore(s.collection, data_dir=data_dir, url=s.chroma_url)
-        self.retriever = Retriever(self.catalog, self.store, self.embedder, s.retrieval)
+        self.retriever = Retriever(self.catalog, self.store, s.retrieval)
         self.answerer = answerer or ExtractiveAnswerer(self.embedder, self._idf, s.answering)
 
     @classmethod
@@ -145,8 +145,7 @@ class Assistant:
         return art.text if art else None
 
     def _idf(self, stems: Sequence[str]) -> dict[str, float]:
-        _, n_chunks = self.catalog.counts()
-        return idf_from_frequencies(self.catalog.document_frequencies(stems), n_chunks, stems)
+        return idf_from_frequencies(self.catalog.document_frequencies(stems), self.catalog.chunk_count(), stems)
 
 
 def _tqdm_progress():

@@ -1,7 +1,8 @@
 """Retrieval: keyword (BM25 over the catalog's FTS5 index) and dense (Chroma) candidates, combined and filtered.
 
-Questions that name publishers get one sub-retrieval per publisher, merged so that each keeps its best evidence in
-the top-k; reports dated on a date the question names are boosted.
+Questions that name publishers get one sub-retrieval per publisher, each scored relative to its own best so that
+every named publisher's best evidence competes as an equal; reports dated on a date the question names are boosted;
+further chunks of an already ranked report count less (diversity). The query vector comes in with the ``Query``.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .catalog import Catalog
-from .embedding import Embedder
 from .query_analysis import Facets, SourceMatcher, analyse
 from .settings import RetrievalSettings
 from .store import VectorStore
@@ -30,8 +30,8 @@ class Query:
 
 
 class Retriever:
-    def __init__(self, catalog: Catalog, store: VectorStore, embedder: Embedder, settings: RetrievalSettings):
-        self.catalog, self.store, self.embedder, self.s = catalog, store, embedder, settings
+    def __init__(self, catalog: Catalog, store: VectorStore, settings: RetrievalSettings):
+        self.catalog, self.store, self.s = catalog, store, settings
         self._matcher: tuple[tuple[str, ...], SourceMatcher] | None = None
 
     # -- question analysis ------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ class EmbeddingSettings(_Stage):
     )
     batch_size: int = Field(32, ge=1, description="Texts embedded per forward pass.")
     threads: int = Field(0, ge=0, description="torch threads; 0 = all cores.")
-    max_tokens: int = Field(256, ge=16, description="The model's word-piece window; longer input is truncated by the model.")
 
 
 class ChunkingSettings(_Stage):
@@ -41,7 +40,6 @@ class RetrievalSettings(_Stage):
 
 
 class AnsweringSettings(_Stage):
-    answerer: Literal["extractive"] = Field("extractive", description="Which answerer writes answers.")
     max_sentences: int = Field(4, ge=1, le=20, description="Most sentences quoted in one answer (list questions may use up to twice this).")
     min_support: float = Field(0.33, ge=0.0, le=1.0, description="Refuse when the best evidence sentence scores below this.")
     passages: int = Field(10, ge=1, description="Retrieved passages the answerer reads.")
