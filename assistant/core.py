@@ -36,7 +36,7 @@ class Assistant:
         data_dir = Path(s.data_dir)
         self.catalog = Catalog(data_dir / "catalog.sqlite3")
         self.embedder = embedder or MiniLMEmbedder(s.embedding.model_path, s.embedding.backend,
-                                                   s.embedding.batch_size, s.embedding.threads)
+                                                   s.embedding.batch_size, s.embedding.threads, s.embedding.cache_dir)
         self.store = store or ChromaStore(s.collection, data_dir=data_dir, url=s.chroma_url)
         self.retriever = Retriever(self.catalog, self.store, s.retrieval)
         self.answerer = answerer or ExtractiveAnswerer(self.embedder, self._idf, s.answering)

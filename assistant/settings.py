@@ -17,11 +17,13 @@ class _Stage(BaseModel):
 
 class EmbeddingSettings(_Stage):
     model_path: str = Field("", description="Folder of a sentence-transformers model; empty = the packaged all-MiniLM-L6-v2.")
-    backend: Literal["torch", "int8"] = Field(
-        "int8", description="'torch' = the float model; 'int8' = the same weights with int8 dynamic quantization of its linear layers (faster on CPU)."
+    backend: Literal["onnx", "int8", "torch"] = Field(
+        "onnx", description="'onnx' = ONNX Runtime with int8 weights, built once from the packaged weights into cache_dir (fastest); "
+        "'int8' = torch with int8 dynamic quantization; 'torch' = the float model."
     )
-    batch_size: int = Field(32, ge=1, description="Texts embedded per forward pass.")
-    threads: int = Field(0, ge=0, description="torch threads; 0 = all cores.")
+    batch_size: int = Field(32, ge=1, description="Texts per forward pass in bulk calls (torch backends; onnx embeds one text per pass).")
+    threads: int = Field(0, ge=0, description="Cores used by bulk embedding (ingest); 0 = all cores.")
+    cache_dir: str = Field("", description="Where the onnx backend keeps its built model; empty = ~/.cache/report-assistant.")
 
 
 class ChunkingSettings(_Stage):

@@ -35,7 +35,7 @@ def embedder():
     """The real packaged MiniLM, loaded once for the whole run."""
     from assistant.embedding import MiniLMEmbedder
 
-    return MiniLMEmbedder(backend="int8")
+    return MiniLMEmbedder()
 
 
 @pytest.fixture()

@@ -30,7 +30,7 @@ def test_reports_ingested_by_another_process_are_answerable_without_restart(chro
     assert len(writer.ingest([SEED], progress=False).added) == 1
 
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_CHROMA_URL": chroma_server["url"],
-           "ASSISTANT_COLLECTION": "server_mode_test", "ASSISTANT_EMBEDDING__BACKEND": "int8"}
+           "ASSISTANT_COLLECTION": "server_mode_test"}
     server = subprocess.Popen([sys.executable, "-c", SERVE], cwd=ROOT, env=env, text=True,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:

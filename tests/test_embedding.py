@@ -1,0 +1,74 @@
+"""The embedding backends, on the real packaged MiniLM: the default ONNX Runtime int8 build against the float model."""
+import numpy as np
+import pytest
+
+from conftest import NUJABA, SEED
+
+from assistant.embedding import MiniLMEmbedder
+from assistant.embedding_onnx import model_file
+
+
+@pytest.fixture(scope="module")
+def float_model():
+    return MiniLMEmbedder(backend="torch")
+
+
+def _sentences(n: int) -> list[str]:
+    text = SEED.read_text()
+    parts = [p.strip() for p in text.replace("\n", " ").split(". ") if len(p.split()) > 4]
+    return (parts * (n // len(parts) + 1))[:n] if parts else []
+
+
+def test_onnx_int8_vectors_match_the_float_model(embedder, float_model):
+    texts = _sentences(40) + ["Which groups did not suspend attacks?", NUJABA]
+    a, b = embedder.embed_batch(texts), float_model.embed_batch(texts)
+    assert a.shape == b.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
+    cos = (a * b).sum(1)
+    assert cos.min() > 0.97 and cos.mean() > 0.985, cos
+    # what retrieval sees: the same nearest passage for the question as the float model
+    q = ["Which militia groups have not announced any suspension of operations against the US?"]
+    assert int(np.argmax(embedder.embed_batch(q) @ a.T)) == int(np.argmax(float_model.embed_batch(q) @ b.T))
+
+
+def test_a_vector_does_not_depend_on_its_batchmates(embedder):
+    texts = [f"{s} ({i})" for i, s in enumerate(_sentences(60))]  # more than a small call: the parallel bulk path
+    bulk = embedder.embed_batch(texts)
+    embedder._cache.clear()
+    alone = np.stack([embedder.embed_batch([t])[0] for t in reversed(texts)])[::-1]
+    assert np.array_equal(bulk, alone)
+
+
+def test_the_onnx_build_is_made_once_and_reused(tmp_path):
+    cache = tmp_path / "models"
+    first = MiniLMEmbedder(cache_dir=str(cache))
+    built = list(cache.glob("*.onnx"))
+    assert len(built) == 1 and built[0] == first._onnx.path == model_file(first._onnx.model_path, cache)
+    stamp = built[0].stat().st_mtime_ns
+    second = MiniLMEmbedder(cache_dir=str(cache))
+    assert second._onnx.path.stat().st_mtime_ns == stamp
+    assert np.array_equal(first.embed_batch(["a question"]), second.embed_batch(["a question"]))
+    assert not [p for p in cache.iterdir() if p.name.startswith(".build-")]  # no build leftovers
+
+
+def test_a_damaged_build_is_rebuilt(tmp_path):
+    cache = tmp_path / "models"
+    good = MiniLMEmbedder(cache_dir=str(cache))
+    path = good._onnx.path
+    path.write_bytes(path.read_bytes()[:1000])  # truncated, as if a disk filled up mid-copy
+    again = MiniLMEmbedder(cache_dir=str(cache))
+    assert path.stat().st_size > 1_000_000
+    assert np.array_equal(again.embed_batch(["a question"]), good.embed_batch(["a question"]))
+
+
+def test_an_unusable_cache_dir_names_the_setting(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OSError, match="ASSISTANT_EMBEDDING__CACHE_DIR"):
+        MiniLMEmbedder(cache_dir=str(blocker / "models"))
+
+
+def test_backends_have_distinct_names_so_a_switch_re_embeds():
+    # the name goes into every report's content hash
+    names = {MiniLMEmbedder(backend=b).name for b in ("onnx", "int8", "torch")}
+    assert names == {"all-MiniLM-L6-v2/onnx-int8", "all-MiniLM-L6-v2/int8pc", "all-MiniLM-L6-v2/torch"}
