@@ -162,7 +162,7 @@ def import_check() -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--index", help="an ingested data dir to copy and query (default .cache/multihop-index when ready)")
-    p.add_argument("--backend", choices=["torch", "int8"], default="int8", help="embedder for the questions (match the index)")
+    p.add_argument("--backend", choices=["onnx", "torch", "int8"], default="onnx", help="embedder for the questions (match the index)")
     p.add_argument("--limit", type=int, default=0, help="only the first N dev questions (0 = all)")
     p.add_argument("--cold-runs", type=int, default=3)
     p.add_argument("--skip-cold", action="store_true")
