@@ -32,6 +32,10 @@ _NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|el
 _TIME = re.compile(r"\b(\d{4}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
                    r"may|june|july|august|september|october|november|december|today|yesterday|tonight|morning|evening|"
                    r"night|weekend|week|month|year|ago|since|until|earlier|later|\d{1,2}:\d{2})\b", re.I)
+# The frame of "what is the name of ...?": its noun says what kind of answer is wanted, not a word the evidence
+# shares ("the name of the company that ..." is answered by a sentence naming the company, rarely by one with "name").
+_FRAME = re.compile(r"^\s*(what|which)\s+(is|was|are|were)\s+the\s+(full\s+)?(names?|titles?|number|types?|kinds?|amount)\s+of\b",
+                    re.I)
 IdfLookup = Callable[[Sequence[str]], dict[str, float]]
 
 
@@ -80,7 +84,7 @@ class ExtractiveAnswerer(Answerer):
 
     # -- scoring ----------------------------------------------------------------------------------------
     def score(self, question: str, passages: list[Passage], qvec: np.ndarray | None) -> list[_Candidate]:
-        q_stems = set(content_stems(question))
+        q_stems = set(content_stems(_FRAME.sub(" ", question)))
         if not q_stems or not passages:
             return []
         idf = self.idf(sorted(q_stems))
@@ -172,9 +176,15 @@ def _coverage(q_stems: set[str], stems: set[str], idf: dict[str, float], polarit
     """IDF mass of the question's stems found in the sentence (a stem sharing a 6-letter prefix counts: suspend ~
     suspension), plus one average term's weight when both the question and the sentence are negated."""
     got = 0.0
+    prefixes = None
     for t in q_stems:
-        if t in stems or (len(t) >= 6 and any(len(s) >= 6 and s[:6] == t[:6] for s in stems)):
+        if t in stems:
             got += idf[t]
+        elif len(t) >= 6:
+            if prefixes is None:
+                prefixes = {s[:6] for s in stems if len(s) >= 6}
+            if t[:6] in prefixes:
+                got += idf[t]
     if polarity_match:
         got += sum(idf.values()) / len(idf)
     return got

@@ -132,7 +132,7 @@ class MiniLMEmbedder(Embedder):
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         if self._onnx is not None:  # thread-safe, one text per pass: no lock needed
             encs = self._tok.encode_batch(list(texts))
-            return self._onnx.encode([e.ids for e in encs], parallel=len(texts) > _SMALL_CALL)
+            return self._onnx.encode([e.ids for e in encs], parallel=len(texts) >= 4)
         import torch
 
         with self._lock:

@@ -27,6 +27,8 @@ _stemmer = Stemmer.Stemmer("porter")
 
 def fold(text: str) -> str:
     """Lower-case and strip diacritics (as FTS5's ``remove_diacritics`` does)."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
