@@ -6,7 +6,6 @@ when none is supported well enough.
 """
 from __future__ import annotations
 
-import math
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from .embedding import Embedder
 from .query_analysis import LIST_QUESTION, Facets
 from .sentences import sentence_spans
 from .settings import AnsweringSettings
-from .terms import content_stems
+from .terms import content_stems, idf_from_frequencies  # noqa: F401 (idf_from_frequencies: public here before)
 from .types import Answer, Citation, Passage
 
 REFUSAL = "The reports do not contain an answer to this question."
@@ -110,7 +109,7 @@ class ExtractiveAnswerer(Answerer):
         vecs = self.embedder.embed_batch([c.quote for c in pool])
         for c, v in zip(pool, vecs):
             c.dense = float(np.dot(qvec, v))
-            c.score = 0.5 * c.lexical + 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank)
+            c.score = (0.5 * c.lexical + 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank))
             if not _SENTENCE_END.search(c.quote):  # a headline, caption or label line: weaker evidence than prose
                 c.score *= 0.8
             if wanted is not None and not wanted.search(c.quote):  # cannot hold the kind of answer asked for
@@ -188,11 +187,6 @@ def _coverage(q_stems: set[str], stems: set[str], idf: dict[str, float], polarit
     if polarity_match:
         got += sum(idf.values()) / len(idf)
     return got
-
-
-def idf_from_frequencies(df: dict[str, int], n_docs: int, terms: Sequence[str]) -> dict[str, float]:
-    """BM25's idf, kept positive; a term no chunk contains gets the highest idf."""
-    return {t: math.log(1 + (n_docs - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in terms}
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from .answering import REFUSAL, Answerer, ExtractiveAnswerer, idf_from_frequencies
+from .answering import REFUSAL, Answerer, ExtractiveAnswerer
 from .catalog import Catalog
 from .citations import verify
 from .embedding import Embedder, MiniLMEmbedder
@@ -17,7 +17,7 @@ from .questions import MAX_QUESTION_CHARS, check_question, check_top_k, parse_fi
 from .retrieval import Query, Retriever
 from .settings import Settings, get_settings
 from .store import ChromaStore, VectorStore
-from .terms import content_words
+from .terms import content_words, idf_from_frequencies
 from .types import Answer, Article, Filters, IngestReport, Passage, ReportInfo
 
 

@@ -17,7 +17,8 @@ from .catalog import Catalog
 from .query_analysis import Facets, SourceMatcher, analyse
 from .settings import RetrievalSettings
 from .store import VectorStore
-from .terms import content_words, match_expression
+from .sentences import sentence_spans
+from .terms import content_stems, content_words, idf_from_frequencies, match_expression
 from .types import Filters, Passage
 
 
@@ -36,6 +37,7 @@ class Retriever:
         self.catalog, self.store, self.s = catalog, store, settings
         self._matcher: tuple[tuple[str, ...], SourceMatcher] | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._stem_cache: dict[str, tuple[str, list[set[str]]]] = {}  # chunk id -> (text, stems of each sentence)
 
     # -- question analysis ------------------------------------------------------------------------------
     def analyse(self, text: str) -> Facets:
@@ -65,7 +67,39 @@ class Retriever:
             for cid, s in self._ranked(q, kw.result(), dense.result()):
                 best[cid] = max(best.get(cid, 0.0), s)
         ranked = _diversify(sorted(best.items(), key=lambda kv: -kv[1]), self.s.report_decay)
+        if self.s.rerank_depth and (self.s.sentence_boost or self.s.named_source_boost):
+            return self._rerank(query, self.passages(ranked, max(self.s.rerank_depth, top_k)), top_k)
         return self.passages(ranked, top_k)
+
+    def _rerank(self, query: Query, pool: list[Passage], top_k: int) -> list[Passage]:
+        """Re-score the first candidates with what a chunk score cannot see, then diversify again:
+        - the best single sentence's share of the question's IDF mass (``sentence_boost``): a chunk with one sentence
+          that holds most of the question beats one whose matching words are scattered (a proximity signal);
+        - the chunk comes from a publisher the question names (``named_source_boost``)."""
+        if not pool:
+            return pool
+        stems = sorted(set(content_stems(query.text)))
+        idf = idf_from_frequencies(self.catalog.document_frequencies(stems), self.catalog.chunk_count(), stems)
+        total = sum(idf.values()) or 1.0
+        top = max(p.score for p in pool) or 1.0
+        named = set(query.facets.sources)
+        scored = []
+        for p in pool:
+            best = max((sum(idf[t] for t in st if t in idf) for st in self._sentence_stems(p)), default=0.0) / total
+            score = p.score / top + self.s.sentence_boost * best + self.s.named_source_boost * (p.source in named)
+            scored.append((p.chunk_id, score))
+        by_id = {p.chunk_id: p for p in pool}
+        order = _diversify(sorted(scored, key=lambda kv: -kv[1]), self.s.report_decay)
+        return [by_id[cid] for cid, _ in order[:top_k]]
+
+    def _sentence_stems(self, p: Passage) -> list[set[str]]:
+        got = self._stem_cache.get(p.chunk_id)
+        if got is None or got[0] != p.text:
+            got = (p.text, [set(content_stems(p.text[s:e])) for s, e in sentence_spans(p.text)])
+            self._stem_cache[p.chunk_id] = got
+            while len(self._stem_cache) > 20_000:
+                self._stem_cache.pop(next(iter(self._stem_cache)))
+        return got[1]
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:

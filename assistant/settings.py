@@ -36,9 +36,12 @@ class RetrievalSettings(_Stage):
     top_k: int = Field(10, ge=1, le=100, description="Passages returned by search and used by ask.")
     candidates: int = Field(50, ge=1, le=1000, description="Candidates taken from each of the keyword and dense sides before combining.")
     dense_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of the dense score in the combination (0 = keyword only).")
-    report_decay: float = Field(0.7, gt=0.0, le=1.0, description="Each further chunk of an already chosen report has its score multiplied by this (diversity; 1 = off).")
+    report_decay: float = Field(0.8, gt=0.0, le=1.0, description="Each further chunk of an already chosen report has its score multiplied by this (diversity; 1 = off).")
     source_facets: bool = Field(True, description="One sub-retrieval per publisher the question names, merged into the top-k.")
     date_boost: float = Field(0.2, ge=0.0, le=2.0, description="Relative boost for reports dated within a day of a date the question names.")
+    rerank_depth: int = Field(40, ge=0, le=200, description="Candidates re-scored with the two boosts below before the final top-k (0 = off).")
+    sentence_boost: float = Field(0.6, ge=0.0, le=5.0, description="Added to a candidate's relative score times the share of the question's IDF mass in its best single sentence.")
+    named_source_boost: float = Field(0.3, ge=0.0, le=5.0, description="Added to the relative score of candidates from a publisher the question names.")
 
 
 class AnsweringSettings(_Stage):

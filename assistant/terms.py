@@ -5,9 +5,11 @@ stems match the keyword index's vocabulary.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Sequence
 
 import Stemmer
 
@@ -60,3 +62,8 @@ def match_expression(words_: list[str]) -> str:
     """An FTS5 query matching any of the words (quoted, so none is read as an operator; FTS5 stems them)."""
     uniq = list(dict.fromkeys(words_))
     return " OR ".join(f'"{w}"' for w in uniq)
+
+
+def idf_from_frequencies(df: dict[str, int], n_docs: int, terms: Sequence[str]) -> dict[str, float]:
+    """BM25's idf, kept positive; a term no chunk contains gets the highest idf."""
+    return {t: math.log(1 + (n_docs - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in terms}

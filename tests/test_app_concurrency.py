@@ -33,7 +33,7 @@ QUESTIONS = [
     "How much will wages rise under the port deal?",
     "Why was River Road closed?",
     "Who visited Baghdad?",
-    "What is the name of the Iranian commander's wife?",  # refused
+    "How much money does Iran give Kataib Hezbollah each year?",  # refused
 ]
 CLIENTS = 16
 SEED_SHUFFLE = 1234

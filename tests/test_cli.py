@@ -51,7 +51,7 @@ def test_ask_json_has_verified_citations(cli_index):
 
 
 def test_refusal_exits_zero(cli_index):
-    out = run(["ask", "What is the name of the Iranian commander's wife?", "--json"], cli_index, check_rc=0)
+    out = run(["ask", "How much money does Iran give Kataib Hezbollah each year?", "--json"], cli_index, check_rc=0)
     assert json.loads(out.stdout)["refused"] is True
 
 
