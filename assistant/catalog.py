@@ -73,6 +73,14 @@ class Catalog:
                                 (ch.id, ch.report_id, ch.index, ch.start, ch.end))
                 c.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, body))
 
+    def get_meta(self, key: str) -> str | None:
+        row = self._q("SELECT value FROM meta WHERE key = ?", (key,))
+        return row[0][0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._conn() as c:
+            c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     def mark_pending(self, report_id: str) -> None:
         """Forget a report's hash before its vectors change, so an interrupted ingest redoes it."""
         with self._conn() as c:
