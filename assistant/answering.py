@@ -17,7 +17,7 @@ from .embedding import Embedder
 from .query_analysis import LIST_QUESTION, Facets
 from .sentences import sentence_spans
 from .settings import AnsweringSettings
-from .terms import content_stems, idf_from_frequencies  # noqa: F401 (idf_from_frequencies: public here before)
+from .terms import content_stems
 from .types import Answer, Citation, Passage
 
 REFUSAL = "The reports do not contain an answer to this question."
@@ -109,7 +109,7 @@ class ExtractiveAnswerer(Answerer):
         vecs = self.embedder.embed_batch([c.quote for c in pool])
         for c, v in zip(pool, vecs):
             c.dense = float(np.dot(qvec, v))
-            c.score = (0.5 * c.lexical + 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank))
+            c.score = 0.5 * c.lexical + 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank)
             if not _SENTENCE_END.search(c.quote):  # a headline, caption or label line: weaker evidence than prose
                 c.score *= 0.8
             if wanted is not None and not wanted.search(c.quote):  # cannot hold the kind of answer asked for

@@ -7,9 +7,9 @@ weights, built locally from the packaged weights, see ``embedding_onnx.py``), ``
 or ``torch`` (the float model).
 
 Speed of the torch backends (see the README's Performance section): the packaged model is a plain BERT with mean
-pooling, so it runs on a small torch encoder here (``_Bert``, same weights and outputs as sentence-transformers, without importing
-transformers/sentence-transformers, which takes seconds); texts are tokenized once, sorted by length and batched
-so that padding stays small; small calls (questions, answer sentences) run on one thread, which keeps latency
+pooling, so it runs on a small torch encoder here (``_Bert``, same weights and outputs as sentence-transformers,
+without importing transformers/sentence-transformers, which takes seconds); texts are tokenized once, sorted by
+length and batched so that padding stays small; small calls (questions, answer sentences) run on one thread, which keeps latency
 steady when other processes share the cores; bulk calls use ``threads`` (0 = all cores).
 """
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -38,6 +39,7 @@ class Retriever:
         self._matcher: tuple[tuple[str, ...], SourceMatcher] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._stem_cache: dict[str, tuple[str, list[set[str]]]] = {}  # chunk id -> (text, stems of each sentence)
+        self._lock = threading.Lock()
 
     # -- question analysis ------------------------------------------------------------------------------
     def analyse(self, text: str) -> Facets:
@@ -90,21 +92,23 @@ class Retriever:
             scored.append((p.chunk_id, score))
         by_id = {p.chunk_id: p for p in pool}
         order = _diversify(sorted(scored, key=lambda kv: -kv[1]), self.s.report_decay)
-        return [by_id[cid] for cid, _ in order[:top_k]]
+        return [replace(by_id[cid], score=round(score, 6)) for cid, score in order[:top_k]]
 
     def _sentence_stems(self, p: Passage) -> list[set[str]]:
         got = self._stem_cache.get(p.chunk_id)
-        if got is None or got[0] != p.text:
+        if got is None or got[0] != p.text:  # the text check: a re-ingested report may reuse a chunk id
             got = (p.text, [set(content_stems(p.text[s:e])) for s, e in sentence_spans(p.text)])
-            self._stem_cache[p.chunk_id] = got
-            while len(self._stem_cache) > 20_000:
-                self._stem_cache.pop(next(iter(self._stem_cache)))
+            with self._lock:  # requests run on several threads in the app
+                self._stem_cache[p.chunk_id] = got
+                while len(self._stem_cache) > 20_000:
+                    self._stem_cache.pop(next(iter(self._stem_cache)))
         return got[1]
 
     def _pool(self) -> ThreadPoolExecutor:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(4, thread_name_prefix="retrieve")
-        return self._executor
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(4, thread_name_prefix="retrieve")
+            return self._executor
 
     def _ranked(self, query: Query, keyword, dense) -> list[tuple[str, float]]:
         scores = self.combine(keyword, dense)
