@@ -2,7 +2,9 @@
 
 Questions that name publishers get one sub-retrieval per publisher, each scored relative to its own best so that
 every named publisher's best evidence competes as an equal; reports dated on a date the question names are boosted;
-further chunks of an already ranked report count less (diversity). The query vector comes in with the ``Query``.
+further chunks of an already ranked report count less (diversity); the first candidates are then re-scored by their
+best single sentence and by named publisher, and diversified again. All keyword and dense lookups of one question run
+at once on a small thread pool. The query vector comes in with the ``Query``.
 """
 from __future__ import annotations
 
