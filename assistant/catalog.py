@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .errors import IndexUnavailable
+from .terms import idf_from_frequencies
 from .types import Article, Chunk, Filters, ReportInfo
 
 SCHEMA_VERSION = 1
@@ -159,6 +160,10 @@ class Catalog:
             return [(r[0], float(r[1])) for r in self._q(sql, [match, *args, n])]
         except sqlite3.OperationalError:
             return []
+
+    def idf(self, stems: Sequence[str]) -> dict[str, float]:
+        """BM25 idf of each stem over the indexed chunks (shared by retrieval re-scoring and answer scoring)."""
+        return idf_from_frequencies(self.document_frequencies(stems), self.chunk_count(), stems)
 
     def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
         if not terms:

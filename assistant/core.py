@@ -17,7 +17,7 @@ from .questions import MAX_QUESTION_CHARS, check_question, check_top_k, parse_fi
 from .retrieval import Query, Retriever
 from .settings import Settings, get_settings
 from .store import ChromaStore, VectorStore
-from .terms import content_words, idf_from_frequencies
+from .terms import content_words
 from .types import Answer, Article, Filters, IngestReport, Passage, ReportInfo
 
 
@@ -39,7 +39,7 @@ class Assistant:
                                                    s.embedding.batch_size, s.embedding.threads, s.embedding.cache_dir)
         self.store = store or ChromaStore(s.collection, data_dir=data_dir, url=s.chroma_url)
         self.retriever = Retriever(self.catalog, self.store, s.retrieval)
-        self.answerer = answerer or ExtractiveAnswerer(self.embedder, self._idf, s.answering)
+        self.answerer = answerer or ExtractiveAnswerer(self.embedder, self.catalog.idf, s.answering)
 
     @classmethod
     def open(cls, settings: Settings | dict | None = None, **parts: Any) -> "Assistant":
@@ -143,9 +143,6 @@ class Assistant:
     def _report_text(self, report_id: str) -> str | None:
         art = self.catalog.article(report_id)
         return art.text if art else None
-
-    def _idf(self, stems: Sequence[str]) -> dict[str, float]:
-        return idf_from_frequencies(self.catalog.document_frequencies(stems), self.catalog.chunk_count(), stems)
 
 
 def _tqdm_progress():

@@ -21,7 +21,7 @@ from .query_analysis import Facets, SourceMatcher, analyse
 from .settings import RetrievalSettings
 from .store import VectorStore
 from .sentences import sentence_spans
-from .terms import content_stems, content_words, idf_from_frequencies, match_expression
+from .terms import content_stems, content_words, match_expression
 from .types import Filters, Passage
 
 
@@ -83,7 +83,7 @@ class Retriever:
         if not pool:
             return pool
         stems = sorted(set(content_stems(query.text)))
-        idf = idf_from_frequencies(self.catalog.document_frequencies(stems), self.catalog.chunk_count(), stems)
+        idf = self.catalog.idf(stems)
         total = sum(idf.values()) or 1.0
         top = max(p.score for p in pool) or 1.0
         named = set(query.facets.sources)
