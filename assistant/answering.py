@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .embedding import Embedder
-from .query_analysis import LIST_QUESTION, Facets
+from .query_analysis import LIST_QUESTION, Facets, Part
 from .sentences import sentence_spans
 from .settings import AnsweringSettings
 from .terms import content_stems
@@ -35,6 +35,8 @@ _TIME = re.compile(r"\b(\d{4}|monday|tuesday|wednesday|thursday|friday|saturday|
 # shares ("the name of the company that ..." is answered by a sentence naming the company, rarely by one with "name").
 _FRAME = re.compile(r"^\s*(what|which)\s+(is|was|are|were)\s+the\s+(full\s+)?(names?|titles?|number|types?|kinds?|amount)\s+of\b",
                     re.I)
+_LEAD_START = 100  # the opening line (a dateline, byline or standfirst) is not the lead
+_FULL_SENTENCE_CHARS = 150
 IdfLookup = Callable[[Sequence[str]], dict[str, float]]
 
 
@@ -58,6 +60,9 @@ class _Candidate:
     lexical: float = 0.0
     dense: float = 0.0
     score: float = 0.0
+    stems: frozenset[str] = frozenset()
+    vector: np.ndarray | None = None
+    prior: float = 1.0  # lead and length priors: multiply the score when choosing among sentences (not for refusal)
 
 
 class ExtractiveAnswerer(Answerer):
@@ -65,7 +70,7 @@ class ExtractiveAnswerer(Answerer):
         self.embedder, self.idf, self.s = embedder, idf, settings
 
     def answer(self, question, passages, question_vector=None, facets=None) -> Answer:
-        cands = self.score(question, passages, question_vector)
+        cands = self.score(question, passages, question_vector, facets)
         best = cands[0].score if cands else 0.0
         if best < self.s.min_support:
             return Answer(question=question, text=REFUSAL, passages=passages, refused=True, confidence=round(best, 4))
@@ -82,7 +87,8 @@ class ExtractiveAnswerer(Answerer):
                       confidence=round(best, 4))
 
     # -- scoring ----------------------------------------------------------------------------------------
-    def score(self, question: str, passages: list[Passage], qvec: np.ndarray | None) -> list[_Candidate]:
+    def score(self, question: str, passages: list[Passage], qvec: np.ndarray | None,
+              facets: Facets | None = None) -> list[_Candidate]:
         q_stems = set(content_stems(_FRAME.sub(" ", question)))
         if not q_stems or not passages:
             return []
@@ -102,12 +108,21 @@ class ExtractiveAnswerer(Answerer):
                 if not stems:
                     continue
                 lex = _coverage(q_stems, stems, idf, negated and _NEGATION.search(quote) is not None) / total
-                cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex)
+                cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex, stems=frozenset(stems),
+                                        prior=self._prior(p.start + s, len(quote)))
         pool = _pool(list(cands.values()), self.s.dense_sentences, self.s.per_passage_candidates)
+        for part in self._parts(facets):  # each part's best sentences by its own words get a dense score too
+            part_stems = _part_stems(part)
+            part_idf = self.idf(sorted(part_stems))
+            mine = [c for c in cands.values() if c.passage.source in part.sources]
+            mine.sort(key=lambda c: -_coverage(part_stems, c.stems, part_idf, False))
+            have = {id(c) for c in pool}
+            pool.extend(c for c in mine[: self.s.part_candidates] if id(c) not in have)
         if qvec is None:
             qvec = self.embedder.embed_query(question)
         vecs = self.embedder.embed_batch([c.quote for c in pool])
         for c, v in zip(pool, vecs):
+            c.vector = v
             c.dense = float(np.dot(qvec, v))
             c.score = 0.5 * c.lexical + 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank)
             if not _SENTENCE_END.search(c.quote):  # a headline, caption or label line: weaker evidence than prose
@@ -116,7 +131,22 @@ class ExtractiveAnswerer(Answerer):
                 c.score *= self.s.answer_type_penalty
         return sorted(pool, key=lambda c: -c.score)
 
+    def _prior(self, start: int, chars: int) -> float:
+        """News puts the gist in its lead: a sentence among a report's first ``lead_chars`` characters (after the
+        opening line) gets ``lead_boost``; short fragments carry little evidence: (chars / 150) ** ``length_prior``."""
+        lead = self.s.lead_boost if _LEAD_START <= start < self.s.lead_chars else 1.0
+        return lead * min(1.0, chars / _FULL_SENTENCE_CHARS) ** self.s.length_prior
+
+    def _parts(self, facets: Facets | None) -> list[Part]:
+        if not (facets and facets.parts and self.s.part_selection):
+            return []
+        return [p for p in facets.parts if p.own]
+
     def select(self, question: str, cands: list[_Candidate], facets: Facets | None = None) -> list[_Candidate]:
+        if facets and facets.parts and self.s.part_selection:
+            chosen = self._select_per_part(cands, facets.parts)
+            if chosen:
+                return chosen
         if facets and facets.mentions and self.s.facet_selection:
             chosen = self._select_per_source(cands, facets)
             if chosen:
@@ -136,14 +166,57 @@ class ExtractiveAnswerer(Answerer):
 
     def _select_per_source(self, cands: list[_Candidate], facets: Facets) -> list[_Candidate]:
         """For each publisher the question names N times, the best sentence of each of its N best reports."""
+        floor = self.s.min_support * self.s.facet_floor
         chosen: list[_Candidate] = []
         for source, times in facets.mentions.items():
             per_report: dict[str, _Candidate] = {}
-            for c in cands:  # best first
-                if c.passage.source == source and c.score >= self.s.min_support * self.s.facet_floor:
+            for c in sorted(cands, key=lambda c: -c.score * c.prior):
+                if c.passage.source == source and c.score >= floor:
                     per_report.setdefault(c.passage.report_id, c)
             chosen.extend(list(per_report.values())[:times])
         return sorted(chosen, key=lambda c: -c.score)
+
+    def _select_per_part(self, cands: list[_Candidate], parts: list[Part]) -> list[_Candidate]:
+        """For each part of the question, the best sentence from a report of the publishers it names, each from a
+        different report. A part with words of its own scores sentences half by the whole question and half by the
+        part (its term coverage and dense similarity); a part without is matched by the whole question alone."""
+        scored = [c for c in cands if c.vector is not None]  # the sentences that have a dense score
+        order: dict[str, int] = {}
+        for c in sorted(scored, key=lambda c: c.rank):
+            order.setdefault(c.passage.report_id, len(order))
+        floor = self.s.min_support * self.s.facet_floor
+        vectors = self.embedder.embed_batch([p.text for p in parts if p.own]) if any(p.own for p in parts) else []
+        own_vectors = iter(vectors)
+        chosen: list[_Candidate] = []
+        used: set[str] = set()
+        for part in parts:
+            if part.own:
+                stems, vec = _part_stems(part), next(own_vectors)
+                idf = self.idf(sorted(stems))
+                total = sum(idf.values()) or 1.0
+
+                def fit(c: _Candidate) -> float:
+                    own = 0.5 * _coverage(stems, c.stems, idf, False) / total + 0.5 * max(float(np.dot(vec, c.vector)), 0.0)
+                    return 0.5 * c.score + 0.5 * own
+            else:
+                def fit(c: _Candidate) -> float:
+                    return c.score if c.score >= floor else -1.0
+            for source in part.sources if not part.own else [None]:
+                pool = [c for c in scored if c.passage.report_id not in used
+                        and (c.passage.source == source if source else c.passage.source in part.sources)]
+                ranked = [(fit(c) * c.prior + self.s.report_rank_bonus / (1 + order[c.passage.report_id]), c) for c in pool]
+                ranked = [rc for rc in ranked if rc[0] >= 0]
+                if ranked:
+                    best = max(ranked, key=lambda rc: rc[0])[1]
+                    chosen.append(best)
+                    used.add(best.passage.report_id)
+        return chosen
+
+
+def _part_stems(part: Part) -> set[str]:
+    """The part's content stems, without the publisher names (reports rarely name their own publisher)."""
+    names = {t for src in part.sources for t in content_stems(src)}
+    return set(content_stems(_FRAME.sub(" ", part.text))) - names
 
 
 def _pool(cands: list[_Candidate], overall: int, per_passage: int) -> list[_Candidate]:

@@ -1,5 +1,7 @@
 """Question analysis: which publishers, dates and time order a question names, matched against the index's own
-metadata (never a hard-coded list), so retrieval can run one sub-query per named facet.
+metadata (never a hard-coded list), so retrieval can run one sub-query per named facet; and the question's parts:
+"Does the X article say A, while the Y article says B?" has one part per publisher, so each part's evidence is found
+and cited on its own.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .dates import parse_date
+from .terms import content_words
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _EXPLICIT_DATE = re.compile(rf"\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b")
@@ -21,6 +24,20 @@ _NAMED_OUTLET = re.compile(
 LIST_QUESTION = re.compile(r"^\s*(which|what (are|were)|who (are|were)|list|name (the|all)|how many)\b", re.I)
 _ORDER_LATEST = re.compile(r"\b(latest|most recent|more recent|newest|later|subsequent)\b", re.I)
 _ORDER_EARLIEST = re.compile(r"\b(earliest|first|earlier|before|prior)\b", re.I)
+# Where one clause of a question ends and the next begins ("..., while", " and ", " compared to ", ";").
+_CLAUSE_BREAK = re.compile(r",?\s+(?:while|whereas|but|and|or|compared (?:to|with)|than|as opposed to|yet|however|versus)"
+                           r"\s+|[;,]\s*", re.I)
+_MIN_PART_WORDS = 3  # a part needs this many content words besides publisher names to be scored on its own
+
+
+@dataclass
+class Part:
+    """One clause of a multi-part question and the publishers it names. ``own`` is False when the clause has too
+    few words of its own ("..., as reported by X, Y and Z"): its publishers are then matched with the whole question."""
+
+    text: str
+    sources: list[str]
+    own: bool = True
 
 
 @dataclass
@@ -31,6 +48,7 @@ class Facets:
     dates: list[dt.date] = field(default_factory=list)  # explicit dates named
     order: str = ""  # "latest" | "earliest" | ""
     listing: bool = False  # asks for several items ("Which groups ...?")
+    parts: list[Part] = field(default_factory=list)  # one per clause naming publishers, when it names two or more
 
 
 class SourceMatcher:
@@ -53,15 +71,20 @@ class SourceMatcher:
     def count(self, question: str) -> dict[str, int]:
         """Stored sources named in the question, with how many times each is named."""
         found: dict[str, int] = {}
-        taken: list[tuple[int, int]] = []
+        for _, _, srcs in self.spans(question):
+            for src in srcs:
+                found[src] = found.get(src, 0) + 1
+        return found
+
+    def spans(self, question: str) -> list[tuple[int, int, list[str]]]:
+        """Where the question names stored sources: ``(start, end, sources)`` in order, longest names first."""
+        taken: list[tuple[int, int, list[str]]] = []
         for alias, srcs in self._aliases:
             for m in re.finditer(r"(?<![\w])" + re.escape(alias) + r"(?![\w])", question):
-                if any(m.start() < e and s < m.end() for s, e in taken):
+                if any(m.start() < e and s < m.end() for s, e, _ in taken):
                     continue
-                taken.append((m.start(), m.end()))
-                for src in sorted(srcs):
-                    found[src] = found.get(src, 0) + 1
-        return found
+                taken.append((m.start(), m.end(), sorted(srcs)))
+        return sorted(taken)
 
     def knows(self, outlet: str) -> bool:
         f = _fold(outlet)
@@ -69,8 +92,12 @@ class SourceMatcher:
 
 
 def analyse(question: str, matcher: SourceMatcher) -> Facets:
-    mentions = matcher.count(question)
-    facets = Facets(sources=list(mentions), mentions=mentions)
+    spans = matcher.spans(question)
+    mentions: dict[str, int] = {}
+    for _, _, srcs in spans:
+        for src in srcs:
+            mentions[src] = mentions.get(src, 0) + 1
+    facets = Facets(sources=list(mentions), mentions=mentions, parts=split_parts(question, spans))
     for m in _NAMED_OUTLET.finditer(question):
         outlet = (m.group("a") or m.group("b") or "").strip(" .,'’")
         if outlet and _looks_like_outlet(outlet) and not matcher.knows(outlet) and not matcher.find(outlet):
@@ -85,6 +112,33 @@ def analyse(question: str, matcher: SourceMatcher) -> Facets:
     elif _ORDER_EARLIEST.search(question):
         facets.order = "earliest"
     return facets
+
+
+def split_parts(question: str, spans: list[tuple[int, int, list[str]]]) -> list[Part]:
+    """One part per clause naming publishers: the question is cut at the last clause break between two consecutive
+    publisher names ("Does the X article claim A, | while the Y article says B?"); names with no break between them
+    ("reported by both X and Y") share a part. Empty unless the question names publishers twice or more."""
+    if len(spans) < 2:
+        return []
+    cuts: list[int | None] = []
+    for (_, end, _), (start, _, _) in zip(spans, spans[1:]):
+        breaks = list(_CLAUSE_BREAK.finditer(question, end, start))
+        cuts.append(breaks[-1].start() if breaks else None)
+    pieces: list[tuple[str, list[str]]] = []
+    begin, sources = 0, list(spans[0][2])
+    for cut, (_, _, srcs) in zip(cuts, spans[1:]):
+        if cut is None:
+            sources += srcs
+            continue
+        pieces.append((question[begin:cut], sources))
+        begin, sources = cut, list(srcs)
+    pieces.append((question[begin:], sources))
+    names = {w for _, _, srcs in spans for src in srcs for w in content_words(src)}
+    parts = []
+    for text, srcs in pieces:
+        own = sum(w not in names for w in content_words(text)) >= _MIN_PART_WORDS
+        parts.append(Part(text=text.strip(" ,;") if own else question, sources=list(dict.fromkeys(srcs)), own=own))
+    return parts
 
 
 def _looks_like_outlet(name: str) -> bool:

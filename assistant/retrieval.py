@@ -1,7 +1,8 @@
 """Retrieval: keyword (BM25 over the catalog's FTS5 index) and dense (Chroma) candidates, combined and filtered.
 
 Questions that name publishers get one sub-retrieval per publisher, each scored relative to its own best so that
-every named publisher's best evidence competes as an equal; reports dated on a date the question names are boosted;
+every named publisher's best evidence competes as an equal; in a question in parts ("Does X say A, while Y says B?")
+each part's sub-retrieval searches its publishers with the part's own words and vector; reports dated on a date the question names are boosted;
 further chunks of an already ranked report count less (diversity); the first candidates are then re-scored by their
 best single sentence and by named publisher, and diversified again. All keyword and dense lookups of one question run
 at once on a small thread pool. The query vector comes in with the ``Query``.
@@ -13,6 +14,7 @@ import heapq
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 
@@ -36,8 +38,9 @@ class Query:
 
 
 class Retriever:
-    def __init__(self, catalog: Catalog, store: VectorStore, settings: RetrievalSettings):
-        self.catalog, self.store, self.s = catalog, store, settings
+    def __init__(self, catalog: Catalog, store: VectorStore, settings: RetrievalSettings,
+                 embed_query: Callable[[str], np.ndarray] | None = None):
+        self.catalog, self.store, self.s, self.embed_query = catalog, store, settings, embed_query
         self._matcher: tuple[tuple[str, ...], SourceMatcher] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._stem_cache: dict[str, tuple[str, list[set[str]]]] = {}  # chunk id -> (text, stems of each sentence)
@@ -58,8 +61,17 @@ class Retriever:
         variants = [(query, n)]
         user_sources = query.filters.sources if query.filters else ()
         if self.s.source_facets:
+            parts = [p for p in query.facets.parts if p.own] if self.s.part_queries != "off" else []
+            for part in parts:  # the clause naming the publishers, searched within them
+                srcs = tuple(s for s in part.sources if not user_sources or s in user_sources)
+                if srcs:
+                    f = replace(query.filters or Filters(), sources=srcs)
+                    both = self.s.part_queries == "both" and self.embed_query is not None
+                    vector = self.embed_query(part.text) if both else query.vector
+                    variants.append((replace(query, text=part.text, vector=vector, filters=f), max(n // 2, top_k)))
+            covered = {s for p in parts for s in p.sources}
             for src in query.facets.sources:
-                if user_sources and src not in user_sources:
+                if (user_sources and src not in user_sources) or src in covered:
                     continue
                 f = replace(query.filters or Filters(), sources=(src,))
                 variants.append((replace(query, filters=f), max(n // 2, top_k)))

@@ -46,3 +46,16 @@ def test_named_publishers_are_each_cited(full):
     assert not ans.refused
     assert {"TechCrunch", "The Verge"} <= {c.source for c in ans.citations}
     assert_citations_hold(full, ans)
+
+
+def test_each_part_of_a_two_part_question_is_searched_and_cited_on_its_own(full):
+    q = ("Does the Sporting News article say that FC Cincinnati won the Supporters' Shield, while The Guardian article "
+         "says that Ratcliffe wants a regular line of communication with Manchester United supporters?")
+    ans = full.ask(q)
+    assert not ans.refused
+    # one citation per part, in the question's order, each from the publisher its part names, from two reports
+    assert [c.source for c in ans.citations] == ["Sporting News", "The Guardian"]
+    assert len({c.report_id for c in ans.citations}) == 2
+    assert "Supporters' Shield" in ans.citations[0].quote and "Ratcliffe" in ans.citations[1].quote
+    assert {"Sporting News", "The Guardian"} <= {p.source for p in ans.passages}
+    assert_citations_hold(full, ans)

@@ -1,0 +1,46 @@
+"""Question analysis: publishers named in a question, matched against the stored source names, and the question's
+parts (one clause per publisher) used to retrieve and cite each part's evidence on its own."""
+from assistant.query_analysis import SourceMatcher, analyse
+
+SOURCES = ["TechCrunch", "The Verge", "Sporting News", "The Guardian", "BBC News - Entertainment & Arts", "Fortune"]
+M = SourceMatcher(SOURCES)
+
+
+def test_a_question_in_two_clauses_has_one_part_per_publisher():
+    q = ("Does the Sporting News article claim that FC Cincinnati won the Supporters' Shield, while The Guardian "
+         "article discusses Ratcliffe's approach to Manchester United supporters?")
+    parts = analyse(q, M).parts
+    assert [p.sources for p in parts] == [["Sporting News"], ["The Guardian"]]
+    assert all(p.own for p in parts)
+    assert parts[0].text == "Does the Sporting News article claim that FC Cincinnati won the Supporters' Shield"
+    assert parts[1].text.startswith("while The Guardian article discusses Ratcliffe")
+
+
+def test_the_same_publisher_named_twice_gives_two_parts():
+    q = ("Between the TechCrunch report on the trial published on October 1, 2023, and the TechCrunch report on the "
+         "prosecution's allegations published on October 7, 2023, was the portrayal consistent?")
+    facets = analyse(q, M)
+    assert facets.mentions == {"TechCrunch": 2}
+    assert [p.sources for p in facets.parts] == [["TechCrunch"], ["TechCrunch"]]
+    assert "trial" in facets.parts[0].text and "allegations" in facets.parts[1].text
+
+
+def test_publishers_listed_together_share_the_whole_question():
+    q = "Which company, reported by both TechCrunch and The Verge, spent billions to stay the default search engine?"
+    parts = analyse(q, M).parts
+    assert len(parts) == 2
+    # "Which company, reported by both TechCrunch" has one word of its own: matched with the whole question
+    assert parts[0].sources == ["TechCrunch"] and not parts[0].own and parts[0].text == q
+    assert parts[1].sources == ["The Verge"] and parts[1].own and "default search engine" in parts[1].text
+    q = "Which public figure won the award, as reported by Fortune, The Verge, BBC News - Entertainment & Arts and TechCrunch?"
+    parts = analyse(q, M).parts
+    assert [p.own for p in parts] == [True, False, False, False]
+    assert [s for p in parts for s in p.sources] == ["Fortune", "The Verge", "BBC News - Entertainment & Arts", "TechCrunch"]
+
+
+def test_one_named_publisher_or_none_gives_no_parts():
+    assert analyse("What did The Verge say about the default search engine deal?", M).parts == []
+    assert analyse("Which groups did not suspend attacks?", M).parts == []
+    # names with no clause break between them share one part
+    facets = analyse("Did TechCrunch & The Verge both cover the search deal?", M)
+    assert [p.sources for p in facets.parts] == [["TechCrunch", "The Verge"]]
