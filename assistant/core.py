@@ -38,7 +38,7 @@ class Assistant:
         self.embedder = embedder or MiniLMEmbedder(s.embedding.model_path, s.embedding.backend,
                                                    s.embedding.batch_size, s.embedding.threads, s.embedding.cache_dir)
         self.store = store or ChromaStore(s.collection, data_dir=data_dir, url=s.chroma_url)
-        self.retriever = Retriever(self.catalog, self.store, s.retrieval, self.embedder.embed_query)
+        self.retriever = Retriever(self.catalog, self.store, s.retrieval, self.embedder.embed_batch)
         self.answerer = answerer or ExtractiveAnswerer(self.embedder, self.catalog.idf, s.answering)
 
     @classmethod

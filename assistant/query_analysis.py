@@ -27,7 +27,9 @@ _ORDER_EARLIEST = re.compile(r"\b(earliest|first|earlier|before|prior)\b", re.I)
 # Where one clause of a question ends and the next begins ("..., while", " and ", " compared to ", ";").
 _CLAUSE_BREAK = re.compile(r",?\s+(?:while|whereas|but|and|or|compared (?:to|with)|than|as opposed to|yet|however|versus)"
                            r"\s+|[;,]\s*", re.I)
-_MIN_PART_WORDS = 3  # a part needs this many content words besides publisher names to be scored on its own
+_RANGE_WORD = re.compile(r"\b(before|after|since|until|prior to|by|from)\s+$", re.I)
+_MIN_PART_WORDS = 3
+_MIN_CLAUSE_WORDS = 4  # a part needs this many content words besides publisher names to be scored on its own
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Part:
     text: str
     sources: list[str]
     own: bool = True
+    dates: list[dt.date] = field(default_factory=list)  # explicit dates in the part ("published on October 7, 2023")
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Facets:
     order: str = ""  # "latest" | "earliest" | ""
     listing: bool = False  # asks for several items ("Which groups ...?")
     parts: list[Part] = field(default_factory=list)  # one per clause naming publishers, when it names two or more
+    clauses: list[str] = field(default_factory=list)  # the long clauses of a question with two or more of them
 
 
 class SourceMatcher:
@@ -102,16 +106,31 @@ def analyse(question: str, matcher: SourceMatcher) -> Facets:
         outlet = (m.group("a") or m.group("b") or "").strip(" .,'’")
         if outlet and _looks_like_outlet(outlet) and not matcher.knows(outlet) and not matcher.find(outlet):
             facets.unknown_outlets.append(outlet)
-    for m in _EXPLICIT_DATE.finditer(question):
-        d = parse_date(m.group(0))
-        if d:
-            facets.dates.append(d)
+    facets.dates = _dates(question)
+    facets.clauses = long_clauses(question)
     facets.listing = bool(LIST_QUESTION.match(question))
     if _ORDER_LATEST.search(question):
         facets.order = "latest"
     elif _ORDER_EARLIEST.search(question):
         facets.order = "earliest"
     return facets
+
+
+def long_clauses(question: str, min_words: int = _MIN_CLAUSE_WORDS) -> list[str]:
+    """The clauses of at least ``min_words`` content words, when there are two or more ("Which company, scrutinized
+    for A, also claimed B?" asks about A and B, often told by different reports); else none."""
+    found = [c.strip(" ,;?") for c in _CLAUSE_BREAK.split(question) if len(content_words(c)) >= min_words]
+    return found if len(found) >= 2 else []
+
+
+def _dates(text: str, exact: bool = False) -> list[dt.date]:
+    """Explicit dates in the text; ``exact``: only those not bounding a range ("before October 31, 2023")."""
+    out = []
+    for m in _EXPLICIT_DATE.finditer(text):
+        d = parse_date(m.group(0))
+        if d and not (exact and _RANGE_WORD.search(text, max(0, m.start() - 12), m.start())):
+            out.append(d)
+    return out
 
 
 def split_parts(question: str, spans: list[tuple[int, int, list[str]]]) -> list[Part]:
@@ -137,7 +156,8 @@ def split_parts(question: str, spans: list[tuple[int, int, list[str]]]) -> list[
     parts = []
     for text, srcs in pieces:
         own = sum(w not in names for w in content_words(text)) >= _MIN_PART_WORDS
-        parts.append(Part(text=text.strip(" ,;") if own else question, sources=list(dict.fromkeys(srcs)), own=own))
+        parts.append(Part(text=text.strip(" ,;") if own else question, sources=list(dict.fromkeys(srcs)), own=own,
+                          dates=_dates(text, exact=True) if own else []))
     return parts
 
 

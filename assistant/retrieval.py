@@ -2,7 +2,8 @@
 
 Questions that name publishers get one sub-retrieval per publisher, each scored relative to its own best so that
 every named publisher's best evidence competes as an equal; in a question in parts ("Does X say A, while Y says B?")
-each part's sub-retrieval searches its publishers with the part's own words and vector; reports dated on a date the question names are boosted;
+each part's sub-retrieval searches its publishers with the part's own words and vector (and, when the part names a
+date, once more within that day's reports); each long clause of a long question is searched on its own too; reports dated on a date the question names are boosted;
 further chunks of an already ranked report count less (diversity); the first candidates are then re-scored by their
 best single sentence and by named publisher, and diversified again. All keyword and dense lookups of one question run
 at once on a small thread pool. The query vector comes in with the ``Query``.
@@ -14,7 +15,7 @@ import heapq
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -39,8 +40,8 @@ class Query:
 
 class Retriever:
     def __init__(self, catalog: Catalog, store: VectorStore, settings: RetrievalSettings,
-                 embed_query: Callable[[str], np.ndarray] | None = None):
-        self.catalog, self.store, self.s, self.embed_query = catalog, store, settings, embed_query
+                 embed: Callable[[Sequence[str]], np.ndarray] | None = None):
+        self.catalog, self.store, self.s, self.embed = catalog, store, settings, embed
         self._matcher: tuple[tuple[str, ...], SourceMatcher] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._stem_cache: dict[str, tuple[str, list[set[str]]]] = {}  # chunk id -> (text, stems of each sentence)
@@ -60,15 +61,21 @@ class Retriever:
         n = self.s.candidates
         variants = [(query, n)]
         user_sources = query.filters.sources if query.filters else ()
+        parts = [p for p in query.facets.parts if p.own] if self.s.source_facets and self.s.part_queries != "off" else []
+        clauses = query.facets.clauses if self.s.clause_queries else []
+        for clause in clauses:  # each clause of a long question on its own, over every report
+            variants.append((replace(query, text=clause), max(n // 2, top_k)))
         if self.s.source_facets:
-            parts = [p for p in query.facets.parts if p.own] if self.s.part_queries != "off" else []
             for part in parts:  # the clause naming the publishers, searched within them
                 srcs = tuple(s for s in part.sources if not user_sources or s in user_sources)
                 if srcs:
                     f = replace(query.filters or Filters(), sources=srcs)
-                    both = self.s.part_queries == "both" and self.embed_query is not None
-                    vector = self.embed_query(part.text) if both else query.vector
-                    variants.append((replace(query, text=part.text, vector=vector, filters=f), max(n // 2, top_k)))
+                    sub = replace(query, text=part.text, filters=f)
+                    variants.append((sub, max(n // 2, top_k)))
+                    if part.dates and self.s.part_date_queries:  # "the X report published on October 7, 2023"
+                        day = replace(f, after=min(part.dates), before=max(part.dates))
+                        if _within(day, query.filters):
+                            variants.append((replace(sub, filters=day), max(n // 2, top_k)))
             covered = {s for p in parts for s in p.sources}
             for src in query.facets.sources:
                 if (user_sources and src not in user_sources) or src in covered:
@@ -77,15 +84,27 @@ class Retriever:
                 variants.append((replace(query, filters=f), max(n // 2, top_k)))
         # every keyword and dense lookup of every ranking at once: SQLite and Chroma release the GIL while they
         # search, so on 2 cores this takes about half the time of running them one after the other
-        pending = [(self._pool().submit(self._keyword, q, k), self._pool().submit(self._dense, q, k)) for q, k in variants]
+        keyword = [self._pool().submit(self._keyword, q, k) for q, k in variants]
+        # the sub-queries' own vectors are embedded while the keyword lookups run
+        vectors = self._vectors(([p.text for p in parts] if self.s.part_queries == "both" else []) + clauses)
+        variants = [(replace(q, vector=vectors[q.text]) if q is not query and q.text in vectors else q, k)
+                    for q, k in variants]
+        dense = self._dense_all(variants)
         best: dict[str, float] = {}
-        for (q, _), (kw, dense) in zip(variants, pending):
-            for cid, s in self._ranked(q, kw.result(), dense.result()):
+        for (q, _), kw, de in zip(variants, keyword, dense):
+            for cid, s in self._ranked(q, kw.result(), de):
                 best[cid] = max(best.get(cid, 0.0), s)
         ranked = _diversify(sorted(best.items(), key=lambda kv: -kv[1]), self.s.report_decay)
         if self.s.rerank_depth and (self.s.sentence_boost or self.s.named_source_boost):
             return self._rerank(query, self.passages(ranked, max(self.s.rerank_depth, top_k)), top_k)
         return self.passages(ranked, top_k)
+
+    def _vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Vectors of the sub-query texts, in one call (the embedder runs four or more texts on all cores)."""
+        texts = list(dict.fromkeys(texts))
+        if not texts or self.embed is None:
+            return {}
+        return dict(zip(texts, self.embed(texts)))
 
     def _rerank(self, query: Query, pool: list[Passage], top_k: int) -> list[Passage]:
         """Re-score the first candidates with what a chunk score cannot see, then diversify again:
@@ -136,8 +155,21 @@ class Retriever:
             return []
         return self.catalog.keyword_search(match_expression(words), n, query.filters)
 
-    def _dense(self, query: Query, n: int) -> list[tuple[str, float]]:
-        return self.store.query(query.vector, n, query.filters) if self.s.dense_weight > 0.0 else []
+    def _dense_all(self, variants: list[tuple[Query, int]]) -> list[list[tuple[str, float]]]:
+        """The dense candidates of every ranking: one store call per distinct filter (the main ranking and the
+        clause rankings share one), all calls at once on the thread pool."""
+        if self.s.dense_weight <= 0.0:
+            return [[] for _ in variants]
+        groups: dict[Filters | None, list[int]] = {}
+        for i, (q, _) in enumerate(variants):
+            groups.setdefault(q.filters, []).append(i)
+        calls = {f: self._pool().submit(self.store.query_many, [variants[i][0].vector for i in idx],
+                                        max(variants[i][1] for i in idx), f) for f, idx in groups.items()}
+        out: list[list[tuple[str, float]]] = [[] for _ in variants]
+        for f, idx in groups.items():
+            for i, got in zip(idx, calls[f].result()):
+                out[i] = got[: variants[i][1]]
+        return out
 
     def combine(self, keyword: list[tuple[str, float]], dense: list[tuple[str, float]]) -> dict[str, float]:
         """Combined score per candidate chunk: (1 - w) * bm25 / max bm25 + w * cosine / max cosine."""
@@ -180,6 +212,11 @@ class Retriever:
             if len(out) >= top_k:
                 break
         return out
+
+
+def _within(f: Filters, user: Filters | None) -> bool:
+    """Whether the date range of ``f`` lies inside the user's own date filters."""
+    return user is None or ((user.after is None or f.after >= user.after) and (user.before is None or f.before <= user.before))
 
 
 def report_of(chunk_id: str) -> str:

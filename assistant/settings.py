@@ -39,6 +39,8 @@ class RetrievalSettings(_Stage):
     report_decay: float = Field(0.8, gt=0.0, le=1.0, description="Each further chunk of an already chosen report has its score multiplied by this (diversity; 1 = off).")
     source_facets: bool = Field(True, description="One sub-retrieval per publisher the question names, merged into the top-k.")
     part_queries: Literal["off", "keyword", "both"] = Field("both", description="In a question in parts ('Does X say A, while Y says B?'), each named publisher's sub-retrieval searches with its own part's words ('keyword'), or also its own part's vector ('both').")
+    clause_queries: bool = Field(True, description="A question with two or more long clauses (4+ content words) gets one sub-retrieval per clause over every report, with the clause's words and vector.")
+    part_date_queries: bool = Field(True, description="A question part naming a date ('the X report published on October 7, 2023') gets a second sub-retrieval within that day's reports of its publishers.")
     date_boost: float = Field(0.2, ge=0.0, le=2.0, description="Relative boost for reports dated within a day of a date the question names.")
     rerank_depth: int = Field(40, ge=0, le=200, description="Candidates re-scored with the two boosts below before the final top-k (0 = off).")
     sentence_boost: float = Field(0.6, ge=0.0, le=5.0, description="Added to a candidate's relative score times the share of the question's IDF mass in its best single sentence.")

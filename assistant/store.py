@@ -1,13 +1,13 @@
 """Vector store adapter: the only module that imports chromadb and llama-index.
 
 ``VectorStore`` is the small interface; ``ChromaStore`` keeps chunk vectors in Chroma through llama-index's
-``ChromaVectorStore`` (adding nodes and querying), embedded (PersistentClient under the data dir) or on a
-``chroma run`` server. Deletes by report and paging through ids use the collection itself, which
-``ChromaVectorStore`` does not offer. llama-index is imported on first use (about 1.5 s).
+``ChromaVectorStore`` (adding nodes), embedded (PersistentClient under the data dir) or on a ``chroma run`` server.
+Queries, deletes by report and paging through ids use the collection itself: ``ChromaVectorStore`` offers no delete
+by metadata, and its query takes one vector per call and fetches documents and metadata this store does not need.
+llama-index is imported on first use (about 1.5 s).
 """
 from __future__ import annotations
 
-import math
 import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -32,6 +32,10 @@ class VectorStore(ABC):
     @abstractmethod
     def query(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """``(chunk_id, cosine similarity)`` best first."""
+
+    def query_many(self, vectors: Sequence[np.ndarray], k: int, filters: Filters | None = None) -> list[list[tuple[str, float]]]:
+        """``query`` for several vectors under the same filters (stores that can do it in one call override this)."""
+        return [self.query(v, k, filters) for v in vectors]
 
     @abstractmethod
     def report_ids(self) -> set[str]: ...
@@ -127,14 +131,18 @@ class ChromaStore(VectorStore):
             self._call(lambda rid=rid: self._collection.delete(where={"report_id": rid}))
 
     def query(self, vector, k, filters=None):
-        from llama_index.core.vector_stores.types import VectorStoreQuery
+        return self.query_many([vector], k, filters)[0]
 
+    def query_many(self, vectors, k, filters=None):
+        # the collection itself, not ChromaVectorStore.query: that fetches documents and metadata too and takes one
+        # vector per call (7 ms a query against 2 ms here, and 5.5 ms for four vectors in one call)
         where = _where(filters)
-        q = VectorStoreQuery(query_embedding=np.asarray(vector, dtype=np.float32).tolist(), similarity_top_k=k)
+        embeddings = [np.asarray(v, dtype=np.float32).tolist() for v in vectors]
         # no count() first: Chroma returns what it has when k exceeds it (one round trip less per query)
-        res = self._call(lambda: self._vector_store().query(q, **({"where": where} if where else {})))
-        # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cos.
-        return [(i, 1.0 + math.log(s) if s > 0 else -1.0) for i, s in zip(res.ids or [], res.similarities or [])]
+        res = self._call(lambda: self._collection.query(query_embeddings=embeddings, n_results=k, include=["distances"],
+                                                        **({"where": where} if where else {})))
+        # the collection's space is cosine: distance = 1 - cosine similarity
+        return [[(i, 1.0 - float(d)) for i, d in zip(ids, dists)] for ids, dists in zip(res["ids"], res["distances"])]
 
     def report_ids(self) -> set[str]:
         # page through: one get() of every metadata fails past about 32k vectors ("too many SQL variables")

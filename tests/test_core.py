@@ -143,3 +143,18 @@ def test_ask_and_search_reject_a_bad_top_k(seed_assistant, top_k):
         seed_assistant.ask("Who is Barbara Leaf?", top_k=top_k)
     with pytest.raises(InputError, match="top_k must be a whole number"):
         seed_assistant.search("Who is Barbara Leaf?", top_k=top_k)
+
+
+def test_store_answers_several_vectors_in_one_call_as_it_answers_each(seed_assistant):
+    store, emb = seed_assistant.store, seed_assistant.embedder
+    vectors = emb.embed_batch(["Kataib Hezbollah suspension", "drone attack on Tower 22", "Iranian commander"])
+    many = store.query_many(vectors, 5)
+    assert many == [store.query(v, 5) for v in vectors]
+    assert all(len(r) == 5 and r[0][1] >= r[-1][1] and -1.0 <= r[-1][1] <= 1.0 for r in many)
+    assert store.query_many(vectors[:1], 50, Filters(sources=("no such publisher",))) == [[]]
+    top = many[0][0][0]
+    source = seed_assistant.catalog.chunk_rows([top])[top][4]
+    filtered = store.query_many(vectors[:1], 3, Filters(sources=(source,)))[0]
+    assert filtered[0] == many[0][0]
+    rows = seed_assistant.catalog.chunk_rows([cid for cid, _ in filtered])
+    assert {rows[cid][4] for cid, _ in filtered} == {source}

@@ -1,6 +1,8 @@
 """Question analysis: publishers named in a question, matched against the stored source names, and the question's
 parts (one clause per publisher) used to retrieve and cite each part's evidence on its own."""
-from assistant.query_analysis import SourceMatcher, analyse
+import datetime as dt
+
+from assistant.query_analysis import SourceMatcher, analyse, long_clauses
 
 SOURCES = ["TechCrunch", "The Verge", "Sporting News", "The Guardian", "BBC News - Entertainment & Arts", "Fortune"]
 M = SourceMatcher(SOURCES)
@@ -44,3 +46,20 @@ def test_one_named_publisher_or_none_gives_no_parts():
     # names with no clause break between them share one part
     facets = analyse("Did TechCrunch & The Verge both cover the search deal?", M)
     assert [p.sources for p in facets.parts] == [["TechCrunch", "The Verge"]]
+
+
+def test_a_part_keeps_the_dates_it_names_exactly_not_the_ones_bounding_a_range():
+    q = ("Between the TechCrunch report on the trial published on October 1, 2023, and The Verge report on the "
+         "verdict published before November 3, 2023, did the coverage change?")
+    parts = analyse(q, M).parts
+    assert [p.dates for p in parts] == [[dt.date(2023, 10, 1)], []]
+
+
+def test_long_clauses_are_found_only_when_there_are_two_or_more():
+    q = ("Which company, recently scrutinized for its alleged anticompetitive behavior in app distribution, also "
+         "claimed that its new AI model Gemini rivals leading generative AI models?")
+    assert long_clauses(q) == ["recently scrutinized for its alleged anticompetitive behavior in app distribution",
+                               "also claimed that its new AI model Gemini rivals leading generative AI models"]
+    assert analyse(q, M).clauses == long_clauses(q)
+    assert long_clauses("Which groups did not suspend attacks?") == []
+    assert long_clauses("Who won the award, and when?") == []
