@@ -70,11 +70,12 @@ class ExtractiveAnswerer(Answerer):
         self.embedder, self.idf, self.s = embedder, idf, settings
 
     def answer(self, question, passages, question_vector=None, facets=None) -> Answer:
-        cands = self.score(question, passages, question_vector, facets)
+        idf = self._idf_once(question, facets)
+        cands = self.score(question, passages, question_vector, facets, idf)
         best = cands[0].score if cands else 0.0
         if best < self.s.min_support:
             return Answer(question=question, text=REFUSAL, passages=passages, refused=True, confidence=round(best, 4))
-        chosen = self.select(question, cands, facets)
+        chosen = self.select(question, cands, facets, idf)
         citations, parts = [], []
         for n, c in enumerate(chosen, 1):
             p = c.passage
@@ -87,12 +88,21 @@ class ExtractiveAnswerer(Answerer):
                       confidence=round(best, 4))
 
     # -- scoring ----------------------------------------------------------------------------------------
+    def _idf_once(self, question: str, facets: Facets | None) -> IdfLookup:
+        """One catalog lookup for the stems of the question and of its parts, served from then on."""
+        stems = set(content_stems(_FRAME.sub(" ", question)))
+        for part in self._parts(facets):
+            stems |= _part_stems(part)
+        known = self.idf(sorted(stems))
+        return lambda terms: {t: known[t] for t in terms} if known.keys() >= set(terms) else self.idf(terms)
+
     def score(self, question: str, passages: list[Passage], qvec: np.ndarray | None,
-              facets: Facets | None = None) -> list[_Candidate]:
+              facets: Facets | None = None, idf_lookup: IdfLookup | None = None) -> list[_Candidate]:
+        lookup = idf_lookup or self.idf
         q_stems = set(content_stems(_FRAME.sub(" ", question)))
         if not q_stems or not passages:
             return []
-        idf = self.idf(sorted(q_stems))
+        idf = lookup(sorted(q_stems))
         negated = _NEGATION.search(question) is not None
         wanted = _NUMBER if _ASKS_NUMBER.match(question) else _TIME if _ASKS_TIME.match(question) else None
         neg_weight = sum(idf.values()) / len(idf) if negated else 0.0
@@ -113,7 +123,7 @@ class ExtractiveAnswerer(Answerer):
         pool = _pool(list(cands.values()), self.s.dense_sentences, self.s.per_passage_candidates)
         for part in self._parts(facets):  # each part's best sentences by its own words get a dense score too
             part_stems = _part_stems(part)
-            part_idf = self.idf(sorted(part_stems))
+            part_idf = lookup(sorted(part_stems))
             mine = [c for c in cands.values() if c.passage.source in part.sources]
             mine.sort(key=lambda c: -_coverage(part_stems, c.stems, part_idf, False))
             have = {id(c) for c in pool}
@@ -142,9 +152,10 @@ class ExtractiveAnswerer(Answerer):
             return []
         return [p for p in facets.parts if p.own]
 
-    def select(self, question: str, cands: list[_Candidate], facets: Facets | None = None) -> list[_Candidate]:
+    def select(self, question: str, cands: list[_Candidate], facets: Facets | None = None,
+               idf_lookup: IdfLookup | None = None) -> list[_Candidate]:
         if facets and facets.parts and self.s.part_selection:
-            chosen = self._select_per_part(cands, facets.parts)
+            chosen = self._select_per_part(cands, facets.parts, idf_lookup or self.idf)
             if chosen:
                 return chosen
         if facets and facets.mentions and self.s.facet_selection:
@@ -176,7 +187,7 @@ class ExtractiveAnswerer(Answerer):
             chosen.extend(list(per_report.values())[:times])
         return sorted(chosen, key=lambda c: -c.score)
 
-    def _select_per_part(self, cands: list[_Candidate], parts: list[Part]) -> list[_Candidate]:
+    def _select_per_part(self, cands: list[_Candidate], parts: list[Part], lookup: IdfLookup) -> list[_Candidate]:
         """For each part of the question, the best sentence from a report of the publishers it names, each from a
         different report. A part with words of its own scores sentences half by the whole question and half by the
         part (its term coverage and dense similarity); a part without is matched by the whole question alone."""
@@ -192,7 +203,7 @@ class ExtractiveAnswerer(Answerer):
         for part in parts:
             if part.own:
                 stems, vec = _part_stems(part), next(own_vectors)
-                idf = self.idf(sorted(stems))
+                idf = lookup(sorted(stems))
                 total = sum(idf.values()) or 1.0
 
                 def fit(c: _Candidate) -> float:

@@ -135,7 +135,11 @@ class Assistant:
             check_index(self.catalog, self.store, self.settings.data_dir)
             self._index_ok = True
         f = parse_filters(filters, self.catalog.sources()) if filters else None
-        return Query(text=text, vector=self.embedder.embed_query(text), filters=f, facets=self.retriever.analyse(text))
+        facets = self.retriever.analyse(text)
+        # the question and its sub-queries in one call: four or more texts are embedded on all cores, and the
+        # retriever then finds the sub-queries' vectors in the embedder's cache
+        vectors = self.embedder.embed_batch([text, *self.retriever.vector_texts(facets)])
+        return Query(text=text, vector=vectors[0], filters=f, facets=facets)
 
     def _search(self, query: Query, top_k: int | None) -> list[Passage]:
         return self.retriever.search(query, self.settings.retrieval.top_k if top_k is None else check_top_k(top_k))

@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .catalog import Catalog
-from .query_analysis import Facets, SourceMatcher, analyse
+from .query_analysis import Facets, Part, SourceMatcher, analyse
 from .settings import RetrievalSettings
 from .store import VectorStore
 from .sentences import sentence_spans
@@ -61,8 +61,7 @@ class Retriever:
         n = self.s.candidates
         variants = [(query, n)]
         user_sources = query.filters.sources if query.filters else ()
-        parts = [p for p in query.facets.parts if p.own] if self.s.source_facets and self.s.part_queries != "off" else []
-        clauses = query.facets.clauses if self.s.clause_queries else []
+        parts, clauses = self._parts(query.facets), self._clauses(query.facets)
         for clause in clauses:  # each clause of a long question on its own, over every report
             variants.append((replace(query, text=clause), max(n // 2, top_k)))
         if self.s.source_facets:
@@ -86,7 +85,7 @@ class Retriever:
         # search, so on 2 cores this takes about half the time of running them one after the other
         keyword = [self._pool().submit(self._keyword, q, k) for q, k in variants]
         # the sub-queries' own vectors are embedded while the keyword lookups run
-        vectors = self._vectors(([p.text for p in parts] if self.s.part_queries == "both" else []) + clauses)
+        vectors = self._vectors(self.vector_texts(query.facets))
         variants = [(replace(q, vector=vectors[q.text]) if q is not query and q.text in vectors else q, k)
                     for q, k in variants]
         dense = self._dense_all(variants)
@@ -98,6 +97,16 @@ class Retriever:
         if self.s.rerank_depth and (self.s.sentence_boost or self.s.named_source_boost):
             return self._rerank(query, self.passages(ranked, max(self.s.rerank_depth, top_k)), top_k)
         return self.passages(ranked, top_k)
+
+    def _parts(self, facets: Facets) -> list[Part]:
+        return [p for p in facets.parts if p.own] if self.s.source_facets and self.s.part_queries != "off" else []
+
+    def _clauses(self, facets: Facets) -> list[str]:
+        return facets.clauses if self.s.clause_queries else []
+
+    def vector_texts(self, facets: Facets) -> list[str]:
+        """The sub-query texts ``search`` embeds for this question (parts and clauses)."""
+        return ([p.text for p in self._parts(facets)] if self.s.part_queries == "both" else []) + self._clauses(facets)
 
     def _vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Vectors of the sub-query texts, in one call (the embedder runs four or more texts on all cores)."""
