@@ -28,6 +28,8 @@ VARIANTS: dict[str, dict] = {
     "no per-part citation choice": {"answering": {"part_selection": False}},
     "no per-publisher citation choice (parts off too)": {"answering": {"facet_selection": False, "part_selection": False}},
     "no lead and length priors": {"answering": {"lead_boost": 1.0, "length_prior": 0.0}},
+    "no clause sub-queries": {"retrieval": {"clause_queries": False}},
+    "no day-filtered part sub-queries": {"retrieval": {"part_date_queries": False}},
     "no unknown-publisher refusal": {"answering": {"refuse_unknown_outlets": False}},
     "no answer-type discount": {"answering": {"answer_type_penalty": 1.0}},
     "no list-question whole reports": {"answering": {"list_reports": 0}},

@@ -6,6 +6,7 @@ whole corpus (minutes on 2 cores); later runs reuse it (ingest is incremental).
 import pytest
 
 from assistant import Assistant
+from assistant.query_analysis import long_clauses
 from conftest import MULTIHOP, NUJABA, ROOT, SEED, assert_citations_hold
 
 pytestmark = pytest.mark.slow
@@ -59,3 +60,22 @@ def test_each_part_of_a_two_part_question_is_searched_and_cited_on_its_own(full)
     assert "Supporters' Shield" in ans.citations[0].quote and "Ratcliffe" in ans.citations[1].quote
     assert {"Sporting News", "The Guardian"} <= {p.source for p in ans.passages}
     assert_citations_hold(full, ans)
+
+
+def test_each_long_clause_of_a_question_gets_its_best_chunk_into_the_top_ten(full):
+    questions = [
+        "Which sportsbook gives new users in Vermont up to a $1,000 bonus bet if their first bet loses, and which club "
+        "won the Supporters' Shield as regular season champion despite suffering defeat?",
+        "Which company was accused by news publishers of anticompetitive practices in search, and which streaming "
+        "service raised the price of its ad-free plan?",
+    ]
+    off = Assistant.open({"data_dir": full.settings.data_dir, "retrieval": {"clause_queries": False}},
+                         embedder=full.embedder)
+    missed_without = 0
+    for q in questions:
+        clauses = long_clauses(q)
+        assert len(clauses) >= 2
+        best = [off.search(c, top_k=1)[0].chunk_id for c in clauses]  # each clause asked on its own
+        assert set(best) <= {h.chunk_id for h in full.search(q, top_k=10)}
+        missed_without += len(set(best) - {h.chunk_id for h in off.search(q, top_k=10)})
+    assert missed_without >= 1  # without clause sub-queries one clause's evidence falls out of the top ten
