@@ -28,8 +28,8 @@ _ORDER_EARLIEST = re.compile(r"\b(earliest|first|earlier|before|prior)\b", re.I)
 _CLAUSE_BREAK = re.compile(r",?\s+(?:while|whereas|but|and|or|compared (?:to|with)|than|as opposed to|yet|however|versus)"
                            r"\s+|[;,]\s*", re.I)
 _RANGE_WORD = re.compile(r"\b(before|after|since|until|prior to|by|from)\s+$", re.I)
-_MIN_PART_WORDS = 3
-_MIN_CLAUSE_WORDS = 4  # a part needs this many content words besides publisher names to be scored on its own
+_MIN_PART_WORDS = 3  # a part needs this many content words besides publisher names to be scored on its own
+_MIN_CLAUSE_WORDS = 4  # a clause needs this many content words to be searched on its own
 
 
 @dataclass
