@@ -74,11 +74,7 @@ class SourceMatcher:
 
     def count(self, question: str) -> dict[str, int]:
         """Stored sources named in the question, with how many times each is named."""
-        found: dict[str, int] = {}
-        for _, _, srcs in self.spans(question):
-            for src in srcs:
-                found[src] = found.get(src, 0) + 1
-        return found
+        return _mentions(self.spans(question))
 
     def spans(self, question: str) -> list[tuple[int, int, list[str]]]:
         """Where the question names stored sources: ``(start, end, sources)`` in order, longest names first."""
@@ -97,10 +93,7 @@ class SourceMatcher:
 
 def analyse(question: str, matcher: SourceMatcher) -> Facets:
     spans = matcher.spans(question)
-    mentions: dict[str, int] = {}
-    for _, _, srcs in spans:
-        for src in srcs:
-            mentions[src] = mentions.get(src, 0) + 1
+    mentions = _mentions(spans)
     facets = Facets(sources=list(mentions), mentions=mentions, parts=split_parts(question, spans))
     for m in _NAMED_OUTLET.finditer(question):
         outlet = (m.group("a") or m.group("b") or "").strip(" .,'’")
@@ -114,6 +107,14 @@ def analyse(question: str, matcher: SourceMatcher) -> Facets:
     elif _ORDER_EARLIEST.search(question):
         facets.order = "earliest"
     return facets
+
+
+def _mentions(spans: list[tuple[int, int, list[str]]]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for _, _, srcs in spans:
+        for src in srcs:
+            found[src] = found.get(src, 0) + 1
+    return found
 
 
 def long_clauses(question: str, min_words: int = _MIN_CLAUSE_WORDS) -> list[str]:
