@@ -63,6 +63,7 @@ class _Candidate:
     stems: frozenset[str] = frozenset()
     vector: np.ndarray | None = None
     prior: float = 1.0  # lead and length priors: multiply the score when choosing among sentences (not for refusal)
+    support: float = 0.0  # the score before the date-range preference: what the refusal threshold sees
 
 
 class ExtractiveAnswerer(Answerer):
@@ -72,7 +73,7 @@ class ExtractiveAnswerer(Answerer):
     def answer(self, question, passages, question_vector=None, facets=None) -> Answer:
         idf = self._idf_once(question, facets)
         cands = self.score(question, passages, question_vector, facets, idf)
-        best = cands[0].score if cands else 0.0
+        best = max((c.support for c in cands), default=0.0)  # how well the reports answer it, date preference aside
         if best < self.s.min_support:
             return Answer(question=question, text=REFUSAL, passages=passages, refused=True, confidence=round(best, 4))
         chosen = self.select(question, cands, facets, idf)
@@ -84,6 +85,8 @@ class ExtractiveAnswerer(Answerer):
             parts.append(f"{c.quote} [{n}]")
         if facets and facets.order and self.s.date_order:
             parts.extend(_date_order(citations))
+        if facets:
+            parts.extend(_date_reading(facets))
         return Answer(question=question, text="\n".join(parts), citations=citations, passages=passages,
                       confidence=round(best, 4))
 
@@ -139,7 +142,23 @@ class ExtractiveAnswerer(Answerer):
                 c.score *= 0.8
             if wanted is not None and not wanted.search(c.quote):  # cannot hold the kind of answer asked for
                 c.score *= self.s.answer_type_penalty
+        for c in pool:
+            c.support = c.score
+        self._prefer_ranges(pool, facets)
         return sorted(pool, key=lambda c: -c.score)
+
+    def _prefer_ranges(self, pool: list[_Candidate], facets: Facets | None) -> None:
+        """When the question names when reports were published ("reported last week") and some read report is from
+        then, the sentences of reports from other dates count ``range_penalty`` times (in choosing what to cite, not
+        in deciding whether the reports answer the question at all)."""
+        ranges = [r for r in facets.ranges if r.closed] if facets else []  # not "before October 31" (see retrieval)
+        if not ranges or self.s.range_penalty >= 1.0:
+            return
+        inside = {id(c) for c in pool if any(r.contains(c.passage.published) for r in ranges)}
+        if inside:
+            for c in pool:
+                if id(c) not in inside:
+                    c.score *= self.s.range_penalty
 
     def _prior(self, start: int, chars: int) -> float:
         """News puts the gist in its lead: a sentence among a report's first ``lead_chars`` characters (after the
@@ -240,6 +259,13 @@ def _pool(cands: list[_Candidate], overall: int, per_passage: int) -> list[_Cand
             seen[c.passage.chunk_id] = seen.get(c.passage.chunk_id, 0) + 1
             keep.setdefault(id(c), c)
     return list(keep.values())
+
+
+def _date_reading(facets: Facets) -> list[str]:
+    """How the question's relative dates were read ("'last week' read as reports published ..."), so the user can
+    check the window the answer searched first."""
+    read = [r.describe() for r in facets.ranges if r.relative]
+    return [f"Dates: {'; '.join(read)}."] if read else []
 
 
 def _date_order(citations: list[Citation]) -> list[str]:

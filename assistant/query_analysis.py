@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from .date_ranges import Anchor, DateRange, publication_ranges
 from .dates import parse_date
 from .terms import content_words
 
@@ -53,6 +54,7 @@ class Facets:
     listing: bool = False  # asks for several items ("Which groups ...?")
     parts: list[Part] = field(default_factory=list)  # one per clause naming publishers, when it names two or more
     clauses: list[str] = field(default_factory=list)  # the long clauses of a question with two or more of them
+    ranges: list[DateRange] = field(default_factory=list)  # publication-date ranges named ("reported last week")
 
 
 class SourceMatcher:
@@ -91,7 +93,9 @@ class SourceMatcher:
         return any(f == k or f in k or k in f for k in self._folded)
 
 
-def analyse(question: str, matcher: SourceMatcher) -> Facets:
+def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None) -> Facets:
+    """What the question names; ``anchor`` (the newest report date, or a function giving it) resolves relative
+    dates such as "last week" or "late November"."""
     spans = matcher.spans(question)
     mentions = _mentions(spans)
     facets = Facets(sources=list(mentions), mentions=mentions, parts=split_parts(question, spans))
@@ -100,6 +104,7 @@ def analyse(question: str, matcher: SourceMatcher) -> Facets:
         if outlet and _looks_like_outlet(outlet) and not matcher.knows(outlet) and not matcher.find(outlet):
             facets.unknown_outlets.append(outlet)
     facets.dates = _dates(question)
+    facets.ranges = publication_ranges(question, anchor)
     facets.clauses = long_clauses(question)
     facets.listing = bool(LIST_QUESTION.match(question))
     if _ORDER_LATEST.search(question):

@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .catalog import Catalog
+from .date_ranges import DateRange
 from .query_analysis import Facets, Part, SourceMatcher, analyse
 from .settings import RetrievalSettings
 from .store import VectorStore
@@ -52,7 +53,7 @@ class Retriever:
         sources = tuple(self.catalog.sources())
         if self._matcher is None or self._matcher[0] != sources:
             self._matcher = (sources, SourceMatcher(sources))
-        return analyse(text, self._matcher[1])
+        return analyse(text, self._matcher[1], (lambda: self.catalog.date_range()[1]) if self.s.date_ranges else None)
 
     # -- search -----------------------------------------------------------------------------------------
     def search(self, query: Query, top_k: int) -> list[Passage]:
@@ -62,6 +63,10 @@ class Retriever:
         variants = [(query, n)]
         user_sources = query.filters.sources if query.filters else ()
         parts, clauses = self._parts(query.facets), self._clauses(query.facets)
+        for rng in self._ranges(query.facets):  # "reported last week": the question within that range of dates
+            f = _narrow(query.filters, rng)
+            if f is not None:
+                variants.append((replace(query, filters=f), max(n // 2, top_k)))
         for clause in clauses:  # each clause of a long question on its own, over every report
             variants.append((replace(query, text=clause), max(n // 2, top_k)))
         if self.s.source_facets:
@@ -100,6 +105,9 @@ class Retriever:
 
     def _parts(self, facets: Facets) -> list[Part]:
         return [p for p in facets.parts if p.own] if self.s.source_facets and self.s.part_queries != "off" else []
+
+    def _ranges(self, facets: Facets) -> list[DateRange]:
+        return facets.ranges if self.s.date_ranges else []
 
     def _clauses(self, facets: Facets) -> list[str]:
         return facets.clauses if self.s.clause_queries else []
@@ -156,6 +164,8 @@ class Retriever:
         scores = self.combine(keyword, dense)
         if query.facets.dates and self.s.date_boost:
             self._boost_dates(scores, query.facets.dates)
+        if self._ranges(query.facets) and self.s.range_boost:
+            self._boost_ranges(scores, self._ranges(query.facets))
         return sorted(scores.items(), key=lambda kv: -kv[1])
 
     def _keyword(self, query: Query, n: int) -> list[tuple[str, float]]:
@@ -198,6 +208,17 @@ class Retriever:
             if d and any(abs((d - x).days) <= 1 for x in dates):
                 scores[cid] *= 1.0 + self.s.date_boost
 
+    def _boost_ranges(self, scores: dict[str, float], ranges: list[DateRange]) -> None:
+        """Boost reports inside a closed range the question names; an open one ("before October 31") spans most of a
+        corpus's past and is often contrasted with a later report ("... and the subsequent report"), so it only gets
+        its sub-retrieval."""
+        ranges = [r for r in ranges if r.closed]
+        if not ranges:
+            return
+        for cid, d in self.catalog.chunk_dates(list(scores)).items():
+            if any(r.contains(d) for r in ranges):
+                scores[cid] *= 1.0 + self.s.range_boost
+
     def whole_reports(self, passages: list[Passage], reports: int) -> list[Passage]:
         """The passages plus every other chunk of the first ``reports`` reports among them (for list questions,
         whose items are spread over a report), each extra chunk scored below the passages it follows."""
@@ -226,6 +247,16 @@ class Retriever:
 def _within(f: Filters, user: Filters | None) -> bool:
     """Whether the date range of ``f`` lies inside the user's own date filters."""
     return user is None or ((user.after is None or f.after >= user.after) and (user.before is None or f.before <= user.before))
+
+
+def _narrow(user: Filters | None, rng: DateRange) -> Filters | None:
+    """The user's filters narrowed to a date range the question names; None when the two do not overlap."""
+    f = user or Filters()
+    after = max((d for d in (f.after, rng.after) if d is not None), default=None)
+    before = min((d for d in (f.before, rng.before) if d is not None), default=None)
+    if after is not None and before is not None and after > before:
+        return None
+    return replace(f, after=after, before=before)
 
 
 def report_of(chunk_id: str) -> str:

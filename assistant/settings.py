@@ -41,6 +41,8 @@ class RetrievalSettings(_Stage):
     part_queries: Literal["off", "keyword", "both"] = Field("both", description="In a question in parts ('Does X say A, while Y says B?'), each named publisher's sub-retrieval searches with its own part's words ('keyword'), or also its own part's vector ('both').")
     clause_queries: bool = Field(True, description="A question with two or more long clauses (4+ content words) gets one sub-retrieval per clause over every report, with the clause's words and vector.")
     part_date_queries: bool = Field(True, description="A question part naming a date ('the X report published on October 7, 2023') gets a second sub-retrieval within that day's reports of its publishers.")
+    date_ranges: bool = Field(True, description="Publication-date ranges the question names ('reported last week', 'articles from late November', 'published before October 31, 2023') get a sub-retrieval within the range; relative ones are counted back from the newest report.")
+    range_boost: float = Field(0.2, ge=0.0, le=2.0, description="Relative boost for reports published inside a date range the question names.")
     date_boost: float = Field(0.2, ge=0.0, le=2.0, description="Relative boost for reports dated within a day of a date the question names.")
     rerank_depth: int = Field(40, ge=0, le=200, description="Candidates re-scored with the two boosts below before the final top-k (0 = off).")
     sentence_boost: float = Field(0.6, ge=0.0, le=5.0, description="Added to a candidate's relative score times the share of the question's IDF mass in its best single sentence.")
@@ -63,6 +65,7 @@ class AnsweringSettings(_Stage):
     length_prior: float = Field(0.3, ge=0.0, le=2.0, description="When choosing among sentences, factor (chars / 150) ** this for sentences under 150 characters (fragments carry little evidence); 0 = off.")
     facet_floor: float = Field(0.75, ge=0.0, le=1.0, description="A named publisher's best sentence is cited when it scores at least this share of min_support.")
     answer_type_penalty: float = Field(0.6, ge=0.0, le=1.0, description="Score factor for sentences without the kind of answer asked for (a number for 'how many', a time for 'when'); 1 = off.")
+    range_penalty: float = Field(0.7, ge=0.0, le=1.0, description="Score factor for sentences of reports published outside a date range the question names ('reported last week'), when some report read is inside it; 1 = off.")
     refuse_unknown_outlets: bool = Field(True, description="Refuse when the question needs reports from a publisher the index holds none of.")
     date_order: bool = Field(True, description="When the question asks about time order, add a line putting the cited reports in date order.")
 

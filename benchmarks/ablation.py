@@ -30,6 +30,7 @@ VARIANTS: dict[str, dict] = {
     "no lead and length priors": {"answering": {"lead_boost": 1.0, "length_prior": 0.0}},
     "no clause sub-queries": {"retrieval": {"clause_queries": False}},
     "no day-filtered part sub-queries": {"retrieval": {"part_date_queries": False}},
+    "no publication-date ranges": {"retrieval": {"date_ranges": False}},
     "no unknown-publisher refusal": {"answering": {"refuse_unknown_outlets": False}},
     "no answer-type discount": {"answering": {"answer_type_penalty": 1.0}},
     "no list-question whole reports": {"answering": {"list_reports": 0}},

@@ -1,0 +1,114 @@
+"""Publication-date ranges named in a question ("reported last week", "articles from late November"): how they are
+read (pure functions), and what retrieval and the answer do with them (a real index of dated reports)."""
+import datetime as dt
+
+import pytest
+
+from assistant.date_ranges import publication_ranges
+from assistant.retrieval import _narrow
+from assistant.types import Filters
+
+D = dt.date
+ANCHOR = D(2024, 3, 5)  # a Tuesday
+
+
+def spans(question, anchor=ANCHOR):
+    return [(r.after, r.before, r.relative) for r in publication_ranges(question, anchor)]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What did the Valley Times report last week about the budget?", [(D(2024, 2, 26), D(2024, 3, 3), True)]),
+    ("Summarise this week's reports on the strike", [(D(2024, 3, 4), D(2024, 3, 5), True)]),
+    ("What was reported in the past 3 days?", [(D(2024, 3, 3), D(2024, 3, 5), True)]),
+    ("Which articles from the past week mention owls?", [(D(2024, 2, 28), D(2024, 3, 5), True)]),
+    ("What did the council say in reports published yesterday?", [(D(2024, 3, 4), D(2024, 3, 4), True)]),
+    ("What news from last month covers the port?", [(D(2024, 2, 1), D(2024, 2, 29), True)]),
+    # a month without a year is the latest such month up to the anchor: November is last year's
+    ("Which articles from late November mention the quarry?", [(D(2023, 11, 21), D(2023, 11, 30), True)]),
+    ("Find the early-February reports on flooding", [(D(2024, 2, 1), D(2024, 2, 10), True)]),
+    ("news from March 2023 about rates", [(D(2023, 3, 1), D(2023, 3, 31), False)]),
+    ("Which reports from 2023 mention the quarry?", [(D(2023, 1, 1), D(2023, 12, 31), False)]),
+    ("the TechCrunch report published before October 31, 2023", [(None, D(2023, 10, 31), False)]),
+    ("Did the Guardian's coverage change after November 6, 2023?", [(D(2023, 11, 6), None, False)]),
+    ("articles posted since 2024-01-15 on the road", [(D(2024, 1, 15), None, False)]),
+])
+def test_publication_dates_are_read_as_ranges(question, expected):
+    assert spans(question) == expected
+
+
+@pytest.mark.parametrize("question", [
+    "Which company spent $26.3 billion in 2021 to stay the default search engine?",  # an event's date
+    "What did the reported amount Google spent in 2021 cover?",
+    "Did Baker Mayfield play well according to the Sporting News report?",  # "May" inside a name
+    "Which singer released a single in January, as reported by the BBC?",
+    "the TechCrunch article published on October 7, 2023",  # an exact day: handled as a date, not a range
+    "the company may report a loss",
+])
+def test_event_dates_and_other_words_are_not_publication_ranges(question):
+    assert spans(question) == []
+
+
+def test_relative_dates_need_an_anchor_and_ask_for_it_only_when_used():
+    assert publication_ranges("What did the Valley Times report last week?", None) == []
+    calls = []
+
+    def anchor():
+        calls.append(1)
+        return ANCHOR
+
+    assert publication_ranges("reports published before October 31, 2023", anchor)[0].before == D(2023, 10, 31)
+    assert calls == []
+    got = publication_ranges("What did the Valley Times report last week?", anchor)
+    assert calls == [1] and got[0].after == D(2024, 2, 26)
+    assert got[0].describe() == ("'last week' read as reports published 2024-02-26 to 2024-03-03, "
+                                 "counting back from the newest report (2024-03-05)")
+
+
+def test_a_range_narrows_the_users_own_filters_and_none_when_they_do_not_overlap():
+    [last_week] = publication_ranges("reported last week", ANCHOR)
+    assert _narrow(None, last_week) == Filters(after=D(2024, 2, 26), before=D(2024, 3, 3))
+    user = Filters(sources=("Valley Times",), after=D(2024, 3, 1))
+    assert _narrow(user, last_week) == Filters(sources=("Valley Times",), after=D(2024, 3, 1), before=D(2024, 3, 3))
+    assert _narrow(Filters(before=D(2024, 1, 31)), last_week) is None
+
+
+BUDGET = [  # three reports on one story from one paper; the middle one uses the fewest of the question's words
+    ("budget-jan.md", "2024-01-10", "Council budget talks open",
+     "The Elm County council budget talks opened with a debate about the council budget for roads. "
+     "Councillors said the council budget would rise by 4 percent."),
+    ("budget-feb.md", "2024-02-28", "Spending plan agreed",
+     "The council agreed its spending plan on Wednesday after a long session. "
+     "The budget sets aside 2 million dollars for the library roof."),
+    ("budget-mar.md", "2024-03-05", "Council budget questions remain",
+     "The council budget still leaves questions about the council budget for parks, councillors said. "
+     "The council budget vote is expected next month."),
+]
+
+
+@pytest.fixture()
+def budget_reports(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name, date, title, body in BUDGET:
+        (folder / name).write_text(f"---\ntitle: {title}\nsource: Elm Herald\ndate: {date}\n---\n{title}\n\n{body}\n")
+    return folder
+
+
+def test_a_question_about_last_week_finds_and_cites_that_weeks_report(make_assistant, budget_reports, tmp_path):
+    question = "What did the Elm Herald report last week about the council budget?"
+    plain = make_assistant(tmp_path / "plain", retrieval={"date_ranges": False})
+    plain.ingest([budget_reports], progress=False)
+    assert plain.search(question, top_k=3)[0].title != "Spending plan agreed"  # the words alone prefer the others
+
+    a = make_assistant(tmp_path / "ranges")
+    a.ingest([budget_reports], progress=False)
+    hits = a.search(question, top_k=3)
+    assert hits[0].title == "Spending plan agreed" and hits[0].published == D(2024, 2, 28)
+    ans = a.ask(question)
+    assert not ans.refused
+    assert ans.citations[0].title == "Spending plan agreed"
+    assert ("Dates: 'last week' read as reports published 2024-02-26 to 2024-03-03, counting back from the newest "
+            "report (2024-03-05).") in ans.text
+    # the user's own filters still bind: with only March allowed, the February report is not used
+    hits = a.search(question, top_k=3, filters={"after": "2024-03-01"})
+    assert [h.title for h in hits] == ["Council budget questions remain"]
