@@ -93,7 +93,7 @@ class ExtractiveAnswerer(Answerer):
     # -- scoring ----------------------------------------------------------------------------------------
     def _idf_once(self, question: str, facets: Facets | None) -> IdfLookup:
         """One catalog lookup for the stems of the question and of its parts, served from then on."""
-        stems = set(content_stems(_FRAME.sub(" ", question)))
+        stems = set(content_stems(_asked(question, facets)))
         for part in self._parts(facets):
             stems |= _part_stems(part)
         known = self.idf(sorted(stems))
@@ -102,7 +102,7 @@ class ExtractiveAnswerer(Answerer):
     def score(self, question: str, passages: list[Passage], qvec: np.ndarray | None,
               facets: Facets | None = None, idf_lookup: IdfLookup | None = None) -> list[_Candidate]:
         lookup = idf_lookup or self.idf
-        q_stems = set(content_stems(_FRAME.sub(" ", question)))
+        q_stems = set(content_stems(_asked(question, facets)))
         if not q_stems or not passages:
             return []
         idf = lookup(sorted(q_stems))
@@ -145,20 +145,35 @@ class ExtractiveAnswerer(Answerer):
         for c in pool:
             c.support = c.score
         self._prefer_ranges(pool, facets)
+        self._prefer_recent(pool, facets)
         return sorted(pool, key=lambda c: -c.score)
 
     def _prefer_ranges(self, pool: list[_Candidate], facets: Facets | None) -> None:
-        """When the question names when reports were published ("reported last week") and some read report is from
-        then, the sentences of reports from other dates count ``range_penalty`` times (in choosing what to cite, not
-        in deciding whether the reports answer the question at all)."""
-        ranges = [r for r in facets.ranges if r.closed] if facets else []  # not "before October 31" (see retrieval)
+        """When the question names when reports were published ("reported last week") and a report from then answers
+        it (a sentence at the refusal threshold), the sentences of reports from other dates count ``range_penalty``
+        times (in choosing what to cite, not in deciding whether the reports answer the question at all)."""
+        ranges = facets.preferred_ranges if facets else []
         if not ranges or self.s.range_penalty >= 1.0:
             return
         inside = {id(c) for c in pool if any(r.contains(c.passage.published) for r in ranges)}
-        if inside:
+        if any(c.support >= self.s.min_support for c in pool if id(c) in inside):
             for c in pool:
                 if id(c) not in inside:
                     c.score *= self.s.range_penalty
+
+    def _prefer_recent(self, pool: list[_Candidate], facets: Facets | None) -> None:
+        """"What is the latest on X?": a sentence loses up to ``recency_penalty`` of its score by how old its report
+        is among the reports read (the newest loses nothing)."""
+        if not (facets and facets.recency and self.s.recency_penalty):
+            return
+        dates = [c.passage.published for c in pool if c.passage.published]
+        if len(set(dates)) < 2:
+            return
+        first, last = min(dates), max(dates)
+        for c in pool:
+            d = c.passage.published
+            age = (last - d).days / (last - first).days if d else 1.0
+            c.score *= 1.0 - self.s.recency_penalty * age
 
     def _prior(self, start: int, chars: int) -> float:
         """News puts the gist in its lead: a sentence among a report's first ``lead_chars`` characters (after the
@@ -183,7 +198,8 @@ class ExtractiveAnswerer(Answerer):
                 return chosen
         listing = facets.listing if facets else bool(LIST_QUESTION.match(question))
         limit = self.s.max_sentences * (2 if listing else 1)
-        floor = max(self.s.min_support, cands[0].score * (0.75 if listing else 0.85))
+        # never above the best sentence: date preferences may have lowered every score below min_support
+        floor = min(max(self.s.min_support, cands[0].score * (0.75 if listing else 0.85)), cands[0].score)
         chosen: list[_Candidate] = []
         for c in cands:
             if c.score < floor or len(chosen) >= limit:
@@ -259,6 +275,15 @@ def _pool(cands: list[_Candidate], overall: int, per_passage: int) -> list[_Cand
             seen[c.passage.chunk_id] = seen.get(c.passage.chunk_id, 0) + 1
             keep.setdefault(id(c), c)
     return list(keep.values())
+
+
+def _asked(question: str, facets: Facets | None) -> str:
+    """The words a sentence must share to answer the question: without the frame ("what is the name of") and without
+    when the reports were published ("reported last week", "before the attack"), which the dates answer, not the text."""
+    question = _FRAME.sub(" ", question)
+    for r in facets.ranges if facets else []:
+        question = question.replace(r.text, " ")
+    return question
 
 
 def _date_reading(facets: Facets) -> list[str]:

@@ -36,12 +36,19 @@ _CUE_BEFORE = re.compile(rf"\b(?:{_CUE_VERB}|{_CUE_NOUN})\s+(?:(?:that|which|wer
 _CUE_NEAR = re.compile(rf"\b(?:{_CUE_VERB}|{_CUE_NOUN})\b(?:\s+[\w'’,-]+){{0,6}}\s*$", re.I)
 _CUE_AFTER = re.compile(rf"^(?:['’]s?)?\s+(?:{_CUE_NOUN})\b", re.I)
 
+# words that end an event's name ("before the attack | on the base")
+_STOP = (r"and|but|while|or|in|on|at|from|about|for|to|by|with|as|of|was|were|is|are|did|does|do|had|has|have|"
+         r"that|which|who|what|when|where|how|why|according")
+
 _EXPRESSIONS = re.compile(
     rf"(?P<bound>before|after|since|until|till|by|prior to|earlier than|later than|no later than)\s+(?P<bdate>{_DAY_DATE})"
     rf"|\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<month>{_MONTHS})\b(?!\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\d))(?:,?\s+(?:of\s+)?(?P<myear>\d{{4}}))?"
     rf"|\b(?:in|from|during)\s+(?P<year>(?:19|20)\d\d)\b"
     rf"|\b(?P<which>this|last|past|previous|the past|the last)\s+(?:(?P<n>{_COUNT})\s+)?(?P<unit>days?|weeks?|months?|years?)\b"
-    rf"|\b(?P<day>yesterday|today)\b",
+    rf"|\b(?P<day>yesterday|today)\b"
+    # "reported before the attack": an event, dated by the earliest report on it
+    rf"|\b(?P<ebound>before|after|since|prior to|following)\s+(?P<event>(?:the|a|an|this|that)\s+"
+    rf"(?:(?!(?:{_STOP})\b)[\w'’-]+(?:\s+|$|(?=[,;:.?!]))){{1,4}})",
 )
 
 
@@ -52,13 +59,9 @@ class DateRange:
     after: dt.date | None
     before: dt.date | None
     text: str
-    relative: bool = False  # resolved against the anchor (no year given, or relative to now)
+    relative: bool = False  # resolved against the anchor (no year given, or relative to now) or an event
     anchor: dt.date | None = None
-
-    @property
-    def closed(self) -> bool:
-        """Bounded on both sides ("last week", "late November"), unlike "before October 31, 2023"."""
-        return self.after is not None and self.before is not None
+    event: str = ""  # "the attack" in "reported before the attack": dated by the earliest report on it (``anchor``)
 
     def contains(self, d: dt.date | None) -> bool:
         return d is not None and (self.after is None or d >= self.after) and (self.before is None or d <= self.before)
@@ -67,19 +70,30 @@ class DateRange:
         span = (f"{self.after.isoformat()} to {self.before.isoformat()}" if self.after and self.before and self.after != self.before
                 else self.after.isoformat() if self.after and self.after == self.before
                 else f"on or after {self.after.isoformat()}" if self.after else f"on or before {self.before.isoformat()}")
-        why = f", counting back from the newest report ({self.anchor.isoformat()})" if self.relative and self.anchor else ""
+        why = ""
+        if self.event and self.anchor:
+            why = f", the earliest report on '{self.event}' being of {self.anchor.isoformat()}"
+        elif self.relative and self.anchor:
+            why = f", counting back from the newest report ({self.anchor.isoformat()})"
         return f"'{self.text}' read as reports published {span}{why}"
 
 
 Anchor = Union[dt.date, Callable[[], Union[dt.date, None]], None]
+EventDate = Callable[[str], Union[dt.date, None]]
 
 
-def publication_ranges(question: str, anchor: Anchor = None) -> list[DateRange]:
+def publication_ranges(question: str, anchor: Anchor = None, event_date: EventDate | None = None) -> list[DateRange]:
     """The publication-date ranges named in ``question``; relative ones only when there is an ``anchor`` (a date, or
-    a function giving it, called only when a relative expression is found)."""
+    a function giving it, called only when a relative expression is found); ones relative to an event ("reported
+    before the attack") only with ``event_date``, which dates an event from its words (None when nothing does)."""
     out: list[DateRange] = []
     for m in _EXPRESSIONS.finditer(question):
         before = question[max(0, m.start() - 80):m.start()]
+        if m.group("ebound"):
+            got = _event_range(m, event_date) if _CUE_BEFORE.search(before) and event_date else None
+            if got is not None and got not in out:
+                out.append(got)
+            continue
         cued = _CUE_BEFORE.search(before) or _CUE_AFTER.match(question[m.end():])
         if not (cued or (m.group("bound") and _CUE_NEAR.search(before))):
             continue
@@ -91,6 +105,19 @@ def publication_ranges(question: str, anchor: Anchor = None) -> list[DateRange]:
         if got is not None and got not in out:
             out.append(got)
     return out
+
+
+def _event_range(m: re.Match, event_date: EventDate) -> DateRange | None:
+    """"before the attack": reports published before the day of the earliest report on the attack; "after" and
+    "since" it: from that day on."""
+    event = m.group("event").strip()
+    d = event_date(event)
+    if d is None:
+        return None
+    text = f"{m.group('ebound')} {event}"
+    if m.group("ebound").lower() in ("before", "prior to"):
+        return DateRange(None, d - dt.timedelta(days=1), text, True, d, event)
+    return DateRange(d, None, text, True, d, event)
 
 
 def _needs_anchor(m: re.Match) -> bool:

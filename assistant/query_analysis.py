@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .date_ranges import Anchor, DateRange, publication_ranges
+from .date_ranges import Anchor, DateRange, EventDate, publication_ranges
 from .dates import parse_date
 from .terms import content_words
 
@@ -24,6 +24,12 @@ _NAMED_OUTLET = re.compile(
 )
 LIST_QUESTION = re.compile(r"^\s*(which|what (are|were)|who (are|were)|list|name (the|all)|how many)\b", re.I)
 _ORDER_LATEST = re.compile(r"\b(latest|most recent|more recent|newest|later|subsequent)\b", re.I)
+# asks for the newest reporting: "the latest on X", "the most recent reports about X", "latest developments in X"
+_RECENCY = re.compile(r"\b(?:latest|most recent|newest|most up-to-date)\s+(?:news|reports?|reporting|articles?|"
+                      r"coverage|stor(?:y|ies)|updates?|developments?|headlines?|word|information|on|about|in)\b", re.I)
+# compares reports over time ("Between the X report of ... and the later one, did the view change?")
+_OVER_TIME = re.compile(r"\b(?:between|chang(?:e|es|ed|ing)|consisten(?:t|cy)|remain(?:s|ed)?|subsequent|later|earlier|"
+                        r"shift(?:s|ed)?|differ(?:s|ed)?|evolv(?:e|es|ed)|still)\b", re.I)
 _ORDER_EARLIEST = re.compile(r"\b(earliest|first|earlier|before|prior)\b", re.I)
 # Where one clause of a question ends and the next begins ("..., while", " and ", " compared to ", ";").
 _CLAUSE_BREAK = re.compile(r",?\s+(?:while|whereas|but|and|or|compared (?:to|with)|than|as opposed to|yet|however|versus)"
@@ -51,10 +57,19 @@ class Facets:
     unknown_outlets: list[str] = field(default_factory=list)  # outlets named in the question that the index lacks
     dates: list[dt.date] = field(default_factory=list)  # explicit dates named
     order: str = ""  # "latest" | "earliest" | ""
+    recency: bool = False  # asks for the newest reporting ("What is the latest on X?")
+    over_time: bool = False  # compares reports over time ("did the view change between ... and ...?")
     listing: bool = False  # asks for several items ("Which groups ...?")
     parts: list[Part] = field(default_factory=list)  # one per clause naming publishers, when it names two or more
     clauses: list[str] = field(default_factory=list)  # the long clauses of a question with two or more of them
     ranges: list[DateRange] = field(default_factory=list)  # publication-date ranges named ("reported last week")
+
+    @property
+    def preferred_ranges(self) -> list[DateRange]:
+        """The date ranges whose reports retrieval and citation should prefer: all of them, unless the question
+        compares reports over time ("Between the report before October 31 and the later one, did it change?"),
+        where the reports outside the range are wanted too."""
+        return [] if self.over_time else self.ranges
 
 
 class SourceMatcher:
@@ -93,9 +108,9 @@ class SourceMatcher:
         return any(f == k or f in k or k in f for k in self._folded)
 
 
-def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None) -> Facets:
+def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None, event_date: EventDate | None = None) -> Facets:
     """What the question names; ``anchor`` (the newest report date, or a function giving it) resolves relative
-    dates such as "last week" or "late November"."""
+    dates such as "last week" or "late November", ``event_date`` dates events ("reported before the attack")."""
     spans = matcher.spans(question)
     mentions = _mentions(spans)
     facets = Facets(sources=list(mentions), mentions=mentions, parts=split_parts(question, spans))
@@ -104,14 +119,23 @@ def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None) -> Fac
         if outlet and _looks_like_outlet(outlet) and not matcher.knows(outlet) and not matcher.find(outlet):
             facets.unknown_outlets.append(outlet)
     facets.dates = _dates(question)
-    facets.ranges = publication_ranges(question, anchor)
+    facets.ranges = publication_ranges(question, anchor, event_date)
+    facets.over_time = bool(_OVER_TIME.search(question))
     facets.clauses = long_clauses(question)
     facets.listing = bool(LIST_QUESTION.match(question))
+    facets.recency = bool(_RECENCY.search(_blank(question, spans)))  # not "Business Today | Latest Stock Market News"
     if _ORDER_LATEST.search(question):
         facets.order = "latest"
     elif _ORDER_EARLIEST.search(question):
         facets.order = "earliest"
     return facets
+
+
+def _blank(question: str, spans: list[tuple[int, int, list[str]]]) -> str:
+    """The question with the publisher names it contains blanked out."""
+    for start, end, _ in spans:
+        question = question[:start] + " " * (end - start) + question[end:]
+    return question
 
 
 def _mentions(spans: list[tuple[int, int, list[str]]]) -> dict[str, int]:

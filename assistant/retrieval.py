@@ -53,7 +53,23 @@ class Retriever:
         sources = tuple(self.catalog.sources())
         if self._matcher is None or self._matcher[0] != sources:
             self._matcher = (sources, SourceMatcher(sources))
-        return analyse(text, self._matcher[1], (lambda: self.catalog.date_range()[1]) if self.s.date_ranges else None)
+        if not self.s.date_ranges:
+            return analyse(text, self._matcher[1])
+        return analyse(text, self._matcher[1], lambda: self.catalog.date_range()[1],
+                       lambda event: self.event_date(event, text))
+
+    def event_date(self, event: str, question: str) -> dt.date | None:
+        """When an event the question names happened, as the date of the earliest report on it: among the best
+        keyword matches for the event's and the question's words, those holding at least half the event's words
+        ("the strike ended": "strike")."""
+        stems = set(content_stems(event))
+        if not stems:
+            return None
+        hits = self.catalog.keyword_search(match_expression(content_words(event) + content_words(question)), 10)
+        rows = self.catalog.chunk_rows([cid for cid, _ in hits])
+        on_it = [cid for cid, row in rows.items() if 2 * len(stems & set(content_stems(row[7]))) >= len(stems)]
+        dates = [d for d in self.catalog.chunk_dates(on_it).values() if d]
+        return min(dates, default=None)
 
     # -- search -----------------------------------------------------------------------------------------
     def search(self, query: Query, top_k: int) -> list[Passage]:
@@ -164,8 +180,11 @@ class Retriever:
         scores = self.combine(keyword, dense)
         if query.facets.dates and self.s.date_boost:
             self._boost_dates(scores, query.facets.dates)
-        if self._ranges(query.facets) and self.s.range_boost:
-            self._boost_ranges(scores, self._ranges(query.facets))
+        preferred = query.facets.preferred_ranges if self.s.date_ranges else []
+        if preferred and self.s.range_boost:  # not when the question compares reports over time
+            self._boost_ranges(scores, preferred)
+        if query.facets.recency and self.s.recency_boost:
+            self._boost_recent(scores)
         return sorted(scores.items(), key=lambda kv: -kv[1])
 
     def _keyword(self, query: Query, n: int) -> list[tuple[str, float]]:
@@ -209,15 +228,19 @@ class Retriever:
                 scores[cid] *= 1.0 + self.s.date_boost
 
     def _boost_ranges(self, scores: dict[str, float], ranges: list[DateRange]) -> None:
-        """Boost reports inside a closed range the question names; an open one ("before October 31") spans most of a
-        corpus's past and is often contrasted with a later report ("... and the subsequent report"), so it only gets
-        its sub-retrieval."""
-        ranges = [r for r in ranges if r.closed]
-        if not ranges:
-            return
         for cid, d in self.catalog.chunk_dates(list(scores)).items():
             if any(r.contains(d) for r in ranges):
                 scores[cid] *= 1.0 + self.s.range_boost
+
+    def _boost_recent(self, scores: dict[str, float]) -> None:
+        """"The latest on X": each candidate gains up to ``recency_boost`` by how new its report is among the
+        candidates (the newest gains it all, the oldest nothing)."""
+        dated = {cid: d for cid, d in self.catalog.chunk_dates(list(scores)).items() if d}
+        if len(set(dated.values())) < 2:
+            return
+        first, last = min(dated.values()), max(dated.values())
+        for cid, d in dated.items():
+            scores[cid] *= 1.0 + self.s.recency_boost * (d - first).days / (last - first).days
 
     def whole_reports(self, passages: list[Passage], reports: int) -> list[Passage]:
         """The passages plus every other chunk of the first ``reports`` reports among them (for list questions,

@@ -43,6 +43,7 @@ class RetrievalSettings(_Stage):
     part_date_queries: bool = Field(True, description="A question part naming a date ('the X report published on October 7, 2023') gets a second sub-retrieval within that day's reports of its publishers.")
     date_ranges: bool = Field(True, description="Publication-date ranges the question names ('reported last week', 'articles from late November', 'published before October 31, 2023') get a sub-retrieval within the range; relative ones are counted back from the newest report.")
     range_boost: float = Field(0.2, ge=0.0, le=2.0, description="Relative boost for reports published inside a date range the question names.")
+    recency_boost: float = Field(0.2, ge=0.0, le=2.0, description="For a question asking for the latest reporting ('What is the latest on X?'), the relative boost of the newest candidates (scaled by date between the oldest and newest candidate); 0 = off.")
     date_boost: float = Field(0.2, ge=0.0, le=2.0, description="Relative boost for reports dated within a day of a date the question names.")
     rerank_depth: int = Field(40, ge=0, le=200, description="Candidates re-scored with the two boosts below before the final top-k (0 = off).")
     sentence_boost: float = Field(0.6, ge=0.0, le=5.0, description="Added to a candidate's relative score times the share of the question's IDF mass in its best single sentence.")
@@ -65,7 +66,8 @@ class AnsweringSettings(_Stage):
     length_prior: float = Field(0.3, ge=0.0, le=2.0, description="When choosing among sentences, factor (chars / 150) ** this for sentences under 150 characters (fragments carry little evidence); 0 = off.")
     facet_floor: float = Field(0.75, ge=0.0, le=1.0, description="A named publisher's best sentence is cited when it scores at least this share of min_support.")
     answer_type_penalty: float = Field(0.6, ge=0.0, le=1.0, description="Score factor for sentences without the kind of answer asked for (a number for 'how many', a time for 'when'); 1 = off.")
-    range_penalty: float = Field(0.7, ge=0.0, le=1.0, description="Score factor for sentences of reports published outside a date range the question names ('reported last week'), when some report read is inside it; 1 = off.")
+    range_penalty: float = Field(0.3, ge=0.0, le=1.0, description="Score factor for sentences of reports published outside a date range the question names ('reported last week'), when a report inside it answers the question (a sentence at min_support); not used when the question compares reports over time; 1 = off.")
+    recency_penalty: float = Field(0.3, ge=0.0, le=1.0, description="For a question asking for the latest reporting, when choosing what to cite, a sentence loses up to this share of its score by how old its report is among the reports read (not in the refusal score); 0 = off.")
     refuse_unknown_outlets: bool = Field(True, description="Refuse when the question needs reports from a publisher the index holds none of.")
     date_order: bool = Field(True, description="When the question asks about time order, add a line putting the cited reports in date order.")
 

@@ -1,10 +1,12 @@
-"""Publication-date ranges named in a question ("reported last week", "articles from late November"): how they are
-read (pure functions), and what retrieval and the answer do with them (a real index of dated reports)."""
+"""When a question says reports were published: ranges ("reported last week", "articles from late November") and
+"the latest on X". How they are read (pure functions), and what retrieval and the answer do with them (a real index
+of dated reports, the real embedder)."""
 import datetime as dt
 
 import pytest
 
 from assistant.date_ranges import publication_ranges
+from assistant.query_analysis import SourceMatcher, analyse
 from assistant.retrieval import _narrow
 from assistant.types import Filters
 
@@ -46,6 +48,26 @@ def test_publication_dates_are_read_as_ranges(question, expected):
 ])
 def test_event_dates_and_other_words_are_not_publication_ranges(question):
     assert spans(question) == []
+
+
+def test_a_range_relative_to_an_event_is_dated_by_the_event():
+    asked = []
+
+    def event_date(event):
+        asked.append(event)
+        return D(2024, 1, 28)
+
+    got = publication_ranges("What was reported before the attack on the base?", ANCHOR, event_date)
+    assert [(r.after, r.before, r.event) for r in got] == [(None, D(2024, 1, 27), "the attack")]
+    assert got[0].describe() == ("'before the attack' read as reports published on or before 2024-01-27, the earliest "
+                                 "report on 'the attack' being of 2024-01-28")
+    got = publication_ranges("Which stories ran after the Tower 22 attack, according to officials?", ANCHOR, event_date)
+    assert [(r.after, r.before, r.event) for r in got] == [(D(2024, 1, 28), None, "the Tower 22 attack")]
+    # about the time of the content, not of the reporting: no range, and no lookup
+    asked.clear()
+    assert publication_ranges("What were SBF's actions before the collapse of FTX?", ANCHOR, event_date) == []
+    assert asked == []
+    assert publication_ranges("What was reported before the attack?", ANCHOR, lambda e: None) == []
 
 
 def test_relative_dates_need_an_anchor_and_ask_for_it_only_when_used():
@@ -112,3 +134,72 @@ def test_a_question_about_last_week_finds_and_cites_that_weeks_report(make_assis
     # the user's own filters still bind: with only March allowed, the February report is not used
     hits = a.search(question, top_k=3, filters={"after": "2024-03-01"})
     assert [h.title for h in hits] == ["Council budget questions remain"]
+
+
+@pytest.mark.parametrize("question, recency", [
+    ("What is the latest on the dockworkers strike?", True),
+    ("What are the most recent reports about the port?", True),
+    ("Any newest developments in the wage talks?", True),
+    ("Which features does the latest iPad Pro have?", False),  # a product, not the reporting
+    ("Does the Business Today | Latest Stock Market And Economy News India article discuss Israel?", False),  # a name
+    ("Did the later report change its view?", False),  # an order between reports, handled by the order line
+])
+def test_questions_asking_for_the_latest_reporting(question, recency):
+    matcher = SourceMatcher(["Business Today | Latest Stock Market And Economy News India", "Harbor Gazette"])
+    assert analyse(question, matcher).recency is recency
+
+
+STRIKE = [  # one story over three reports; the oldest uses the question's words most
+    ("strike-1.md", "2024-03-01", "Port Alder dockworkers walk out over wages",
+     "Dockworkers at Port Alder walked out on Friday over wages and automated cranes. "
+     "The union said the strike over wages would continue until the port met its demands on wages."),
+    ("strike-2.md", "2024-03-06", "Talks resume at Port Alder",
+     "Talks between the union and the port resumed on Wednesday. Negotiators said a deal on wages was close."),
+    ("strike-3.md", "2024-03-12", "Dockworkers back at work",
+     "Dockworkers returned to work at Port Alder on Tuesday after accepting a 9 percent rise in wages over three years."),
+]
+
+
+def test_the_latest_on_a_story_is_answered_from_its_newest_report(make_assistant, tmp_path):
+    folder = tmp_path / "strike"
+    folder.mkdir()
+    for name, date, title, body in STRIKE:
+        (folder / name).write_text(f"---\ntitle: {title}\nsource: Harbor Gazette\ndate: {date}\n---\n{title}\n\n{body}\n")
+    question = "What is the latest on the dockworkers strike over wages at Port Alder?"
+    plain = make_assistant(tmp_path / "plain", retrieval={"recency_boost": 0.0}, answering={"recency_penalty": 0.0})
+    plain.ingest([folder], progress=False)
+    assert plain.ask(question).citations[0].title == "Port Alder dockworkers walk out over wages"
+
+    a = make_assistant(tmp_path / "recency")
+    a.ingest([folder], progress=False)
+    ans = a.ask(question)
+    assert not ans.refused
+    assert ans.citations[0].title == "Dockworkers back at work"
+    assert "9 percent rise in wages" in ans.text
+
+
+def test_an_event_is_dated_by_the_earliest_report_on_it(make_assistant, tmp_path):
+    folder = tmp_path / "strike"
+    folder.mkdir()
+    for name, date, title, body in STRIKE:
+        (folder / name).write_text(f"---\ntitle: {title}\nsource: Harbor Gazette\ndate: {date}\n---\n{title}\n\n{body}\n")
+    a = make_assistant(tmp_path / "index")
+    a.ingest([folder], progress=False)
+    question = "What did the Harbor Gazette report before the return to work at Port Alder?"
+    assert a.retriever.event_date("the return", question) == D(2024, 3, 12)  # only the third report says "returned"
+    assert a.retriever.event_date("the walkout", question) is None  # nothing holds the word
+    ans = a.ask(question)
+    assert ("Dates: 'before the return' read as reports published on or before 2024-03-11, the earliest report on "
+            "'the return' being of 2024-03-12.") in ans.text
+    assert ans.citations and all(c.published < D(2024, 3, 12) for c in ans.citations)
+
+
+def test_a_question_comparing_reports_over_time_does_not_prefer_its_range():
+    matcher = SourceMatcher(["TechCrunch", "The Verge"])
+    q = ("Between the TechCrunch report published before October 31, 2023, and The Verge report on the trial, did the "
+         "narrative change?")
+    facets = analyse(q, matcher, ANCHOR)
+    assert [r.before for r in facets.ranges] == [D(2023, 10, 31)]  # still searched within the range ...
+    assert facets.over_time and facets.preferred_ranges == []  # ... but the later report is wanted too
+    facets = analyse("What did TechCrunch report before October 31, 2023 about the trial?", matcher, ANCHOR)
+    assert not facets.over_time and [r.before for r in facets.preferred_ranges] == [D(2023, 10, 31)]
