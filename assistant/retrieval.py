@@ -114,8 +114,10 @@ class Retriever:
         for (q, _), kw, de in zip(variants, keyword, dense):
             for cid, s in self._ranked(q, kw.result(), de):
                 best[cid] = max(best.get(cid, 0.0), s)
-        ranked = _diversify(sorted(best.items(), key=lambda kv: -kv[1]), self.s.report_decay)
-        if self.s.rerank_depth and (self.s.sentence_boost or self.s.named_source_boost):
+        rerank = bool(self.s.rerank_depth and (self.s.sentence_boost or self.s.named_source_boost))
+        ranked = _diversify(sorted(best.items(), key=lambda kv: -kv[1]), self.s.report_decay,
+                            0 if rerank else self.s.diversity_after)
+        if rerank:
             return self._rerank(query, self.passages(ranked, max(self.s.rerank_depth, top_k)), top_k)
         return self.passages(ranked, top_k)
 
@@ -157,7 +159,7 @@ class Retriever:
             score = p.score / top + self.s.sentence_boost * best + self.s.named_source_boost * (p.source in named)
             scored.append((p.chunk_id, score))
         by_id = {p.chunk_id: p for p in pool}
-        order = _diversify(sorted(scored, key=lambda kv: -kv[1]), self.s.report_decay)
+        order = _diversify(sorted(scored, key=lambda kv: -kv[1]), self.s.report_decay, self.s.diversity_after)
         return [replace(by_id[cid], score=round(score, 6)) for cid, score in order[:top_k]]
 
     def _sentence_stems(self, p: Passage) -> list[set[str]]:
@@ -286,27 +288,32 @@ def report_of(chunk_id: str) -> str:
     return chunk_id.rsplit("-", 1)[0]
 
 
-def _diversify(ranked: list[tuple[str, float]], decay: float) -> list[tuple[str, float]]:
+def _diversify(ranked: list[tuple[str, float]], decay: float, head: int = 0) -> list[tuple[str, float]]:
     """Re-rank so that each further chunk of a report already ranked counts ``decay`` times less (1 = no change):
-    one long report does not crowd out the second piece of evidence. Scores are kept as they were."""
+    one long report does not crowd out the second piece of evidence. The first ``head`` chunks stay as they are
+    (the best-scored evidence leads, whatever its report) and count as already ranked. Scores are kept as they were."""
     if decay >= 1.0 or len(ranked) < 2:
         return ranked
+    out: list[tuple[str, float]] = list(ranked[:head])
+    placed: dict[str, int] = {}  # chunks of each report already ranked
+    for cid, _ in out:
+        placed[report_of(cid)] = placed.get(report_of(cid), 0) + 1
     # each report's chunks in rank order; a heap holds every report's next chunk at its decayed score (equal to
     # re-scanning the whole pool after every pick, which took ~8 ms a question)
     queues: dict[str, list[tuple[int, str, float]]] = {}
-    for i, (cid, score) in enumerate(ranked[:200]):
+    for i, (cid, score) in enumerate(ranked[head:head + 200]):
         queues.setdefault(report_of(cid), []).append((i, cid, score))
-    heap = [(-q[0][2], q[0][0], rid) for rid, q in queues.items()]
+    heap = [(-q[0][2] * decay ** placed.get(rid, 0), q[0][0], rid) for rid, q in queues.items()]
     heapq.heapify(heap)
-    out: list[tuple[str, float]] = []
-    taken: dict[str, int] = {}
+    nxt: dict[str, int] = {}  # index of each report's next chunk in its queue
     while heap:
         _, _, rid = heapq.heappop(heap)
-        n = taken.get(rid, 0)
+        n = nxt.get(rid, 0)
         _, cid, score = queues[rid][n]
         out.append((cid, score))
-        taken[rid] = n + 1
+        nxt[rid] = n + 1
+        placed[rid] = placed.get(rid, 0) + 1
         if n + 1 < len(queues[rid]):
-            i, _, nxt = queues[rid][n + 1]
-            heapq.heappush(heap, (-nxt * decay ** (n + 1), i, rid))
-    return out + list(ranked[200:])
+            i, _, following = queues[rid][n + 1]
+            heapq.heappush(heap, (-following * decay ** placed[rid], i, rid))
+    return out + list(ranked[head + 200:])

@@ -37,6 +37,7 @@ class RetrievalSettings(_Stage):
     candidates: int = Field(50, ge=1, le=1000, description="Candidates taken from each of the keyword and dense sides before combining.")
     dense_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of the dense score in the combination (0 = keyword only).")
     report_decay: float = Field(0.8, gt=0.0, le=1.0, description="Each further chunk of an already chosen report has its score multiplied by this (diversity; 1 = off).")
+    diversity_after: int = Field(3, ge=0, le=100, description="The first N passages are the best-scored ones whatever their report; report diversity orders the rest (0 = diversity from the first).")
     source_facets: bool = Field(True, description="One sub-retrieval per publisher the question names, merged into the top-k.")
     part_queries: Literal["off", "keyword", "both"] = Field("both", description="In a question in parts ('Does X say A, while Y says B?'), each named publisher's sub-retrieval searches with its own part's words ('keyword'), or also its own part's vector ('both').")
     clause_queries: bool = Field(True, description="A question with two or more long clauses (4+ content words) gets one sub-retrieval per clause over every report, with the clause's words and vector.")
