@@ -47,7 +47,7 @@ _EXPRESSIONS = re.compile(
     rf"|\b(?P<which>this|last|past|previous|the past|the last)\s+(?:(?P<n>{_COUNT})\s+)?(?P<unit>days?|weeks?|months?|years?)\b"
     rf"|\b(?P<day>yesterday|today)\b"
     # "reported before the attack": an event, dated by the earliest report on it
-    rf"|\b(?P<ebound>before|after|since|prior to|following)\s+(?P<event>(?:the|a|an|this|that)\s+"
+    rf"|\b(?P<ebound>before|after|since|prior to|following)\s+(?P<event>(?:the|a|an)\s+(?!(?:past|last|next|same)\b)"
     rf"(?:(?!(?:{_STOP})\b)[\w'’-]+(?:\s+|$|(?=[,;:.?!]))){{1,4}})",
 )
 

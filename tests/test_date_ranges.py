@@ -68,6 +68,10 @@ def test_a_range_relative_to_an_event_is_dated_by_the_event():
     assert publication_ranges("What were SBF's actions before the collapse of FTX?", ANCHOR, event_date) == []
     assert asked == []
     assert publication_ranges("What was reported before the attack?", ANCHOR, lambda e: None) == []
+    # time words are not events
+    assert publication_ranges("What was reported before this week?", ANCHOR, event_date) == []
+    assert publication_ranges("What was reported after the past week?", ANCHOR, event_date) == []
+    assert asked == []
 
 
 def test_relative_dates_need_an_anchor_and_ask_for_it_only_when_used():
