@@ -114,6 +114,8 @@ def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None, event_
     spans = matcher.spans(question)
     mentions = _mentions(spans)
     facets = Facets(sources=list(mentions), mentions=mentions, parts=split_parts(question, spans))
+    if not facets.parts:  # "the November 9 article on A and the November 15 article on B": one part per dated report
+        facets.parts = split_parts(question, _date_spans(question, list(mentions)))
     for m in _NAMED_OUTLET.finditer(question):
         outlet = (m.group("a") or m.group("b") or "").strip(" .,'’")
         if outlet and _looks_like_outlet(outlet) and not matcher.knows(outlet) and not matcher.find(outlet):
@@ -163,10 +165,18 @@ def _dates(text: str, exact: bool = False) -> list[dt.date]:
     return out
 
 
+def _date_spans(question: str, sources: list[str]) -> list[tuple[int, int, list[str]]]:
+    """Where the question names exact days (not "before October 31, 2023"), each standing for a report of the named
+    publishers (any publisher when it names none)."""
+    return [(m.start(), m.end(), sources) for m in _EXPLICIT_DATE.finditer(question)
+            if parse_date(m.group(0)) and not _RANGE_WORD.search(question, max(0, m.start() - 12), m.start())]
+
+
 def split_parts(question: str, spans: list[tuple[int, int, list[str]]]) -> list[Part]:
-    """One part per clause naming publishers: the question is cut at the last clause break between two consecutive
-    publisher names ("Does the X article claim A, | while the Y article says B?"); names with no break between them
-    ("reported by both X and Y") share a part. Empty unless the question names publishers twice or more."""
+    """One part per clause naming publishers (or, given date spans, exact days): the question is cut at the last
+    clause break between two consecutive names ("Does the X article claim A, | while the Y article says B?"); names
+    with no break between them ("reported by both X and Y") share a part. Empty unless there are two names or more.
+    The words of the names do not count as the part's own words."""
     if len(spans) < 2:
         return []
     cuts: list[int | None] = []
@@ -182,7 +192,7 @@ def split_parts(question: str, spans: list[tuple[int, int, list[str]]]) -> list[
         pieces.append((question[begin:cut], sources))
         begin, sources = cut, list(srcs)
     pieces.append((question[begin:], sources))
-    names = {w for _, _, srcs in spans for src in srcs for w in content_words(src)}
+    names = {w for s, e, srcs in spans for w in content_words(question[s:e]) + [x for src in srcs for x in content_words(src)]}
     parts = []
     for text, srcs in pieces:
         own = sum(w not in names for w in content_words(text)) >= _MIN_PART_WORDS

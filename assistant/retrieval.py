@@ -87,15 +87,18 @@ class Retriever:
             variants.append((replace(query, text=clause), max(n // 2, top_k)))
         if self.s.source_facets:
             for part in parts:  # the clause naming the publishers, searched within them
-                srcs = tuple(s for s in part.sources if not user_sources or s in user_sources)
-                if srcs:
+                f = query.filters
+                if part.sources:  # a part of a question naming no publisher stands for a dated report of any
+                    srcs = tuple(s for s in part.sources if not user_sources or s in user_sources)
+                    if not srcs:
+                        continue
                     f = replace(query.filters or Filters(), sources=srcs)
-                    sub = replace(query, text=part.text, filters=f)
-                    variants.append((sub, max(n // 2, top_k)))
-                    if part.dates and self.s.part_date_queries:  # "the X report published on October 7, 2023"
-                        day = replace(f, after=min(part.dates), before=max(part.dates))
-                        if _within(day, query.filters):
-                            variants.append((replace(sub, filters=day), max(n // 2, top_k)))
+                sub = replace(query, text=part.text, filters=f)
+                variants.append((sub, max(n // 2, top_k)))
+                if part.dates and self.s.part_date_queries:  # "the X report published on October 7, 2023"
+                    day = replace(f or Filters(), after=min(part.dates), before=max(part.dates))
+                    if _within(day, query.filters):
+                        variants.append((replace(sub, filters=day), max(n // 2, top_k)))
             covered = {s for p in parts for s in p.sources}
             for src in query.facets.sources:
                 if (user_sources and src not in user_sources) or src in covered:

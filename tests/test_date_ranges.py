@@ -207,3 +207,16 @@ def test_a_question_comparing_reports_over_time_does_not_prefer_its_range():
     assert facets.over_time and facets.preferred_ranges == []  # ... but the later report is wanted too
     facets = analyse("What did TechCrunch report before October 31, 2023 about the trial?", matcher, ANCHOR)
     assert not facets.over_time and [r.before for r in facets.preferred_ranges] == [D(2023, 10, 31)]
+
+
+def test_each_dated_report_a_question_names_is_cited_from_that_day(make_assistant, tmp_path):
+    folder = tmp_path / "strike"
+    folder.mkdir()
+    for name, date, title, body in STRIKE:
+        (folder / name).write_text(f"---\ntitle: {title}\nsource: Harbor Gazette\ndate: {date}\n---\n{title}\n\n{body}\n")
+    a = make_assistant(tmp_path / "index")
+    a.ingest([folder], progress=False)
+    ans = a.ask("Between the Harbor Gazette report published on March 1, 2024 about the walkout over wages, and the "
+                "report published on March 12, 2024 about the dockworkers returning to work, did the union's position change?")
+    assert not ans.refused
+    assert sorted(c.published for c in ans.citations) == [D(2024, 3, 1), D(2024, 3, 12)]

@@ -63,3 +63,19 @@ def test_long_clauses_are_found_only_when_there_are_two_or_more():
     assert analyse(q, M).clauses == long_clauses(q)
     assert long_clauses("Which groups did not suspend attacks?") == []
     assert long_clauses("Who won the award, and when?") == []
+
+
+def test_two_dated_reports_of_one_or_no_publisher_give_one_part_each():
+    q = ("Has the portrayal of the vampire cause in Polygon articles changed between the November 9, 2023, article "
+         "discussing the undermining of vampires' menacing air and the November 15, 2023, article highlighting "
+         "vampires as a hidden presence?")
+    parts = analyse(q, SourceMatcher(SOURCES + ["Polygon"])).parts
+    assert [(p.sources, p.dates, p.own) for p in parts] == [
+        (["Polygon"], [dt.date(2023, 11, 9)], True), (["Polygon"], [dt.date(2023, 11, 15)], True)]
+    assert "menacing air" in parts[0].text and "hidden presence" in parts[1].text
+    q = ("Between the report published on October 2, 2023 about the trial's opening, and the report published on "
+         "October 7, 2023 about the prosecution's witnesses, was the portrayal consistent?")
+    parts = analyse(q, M).parts
+    assert [(p.sources, p.dates) for p in parts] == [([], [dt.date(2023, 10, 2)]), ([], [dt.date(2023, 10, 7)])]
+    # a range bound is not a report's day
+    assert analyse("Was the trial covered before October 2, 2023 and after October 7, 2023 alike?", M).parts == []
