@@ -111,13 +111,17 @@ BUDGET = [  # three reports on one story from one paper; the middle one uses the
 ]
 
 
+def write_reports(folder, reports, source):
+    """Markdown reports with front matter, one file each: (file name, date, title, body)."""
+    folder.mkdir()
+    for name, date, title, body in reports:
+        (folder / name).write_text(f"---\ntitle: {title}\nsource: {source}\ndate: {date}\n---\n{title}\n\n{body}\n")
+    return folder
+
+
 @pytest.fixture()
 def budget_reports(tmp_path):
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    for name, date, title, body in BUDGET:
-        (folder / name).write_text(f"---\ntitle: {title}\nsource: Elm Herald\ndate: {date}\n---\n{title}\n\n{body}\n")
-    return folder
+    return write_reports(tmp_path / "reports", BUDGET, "Elm Herald")
 
 
 def test_a_question_about_last_week_finds_and_cites_that_weeks_report(make_assistant, budget_reports, tmp_path):
@@ -165,10 +169,7 @@ STRIKE = [  # one story over three reports; the oldest uses the question's words
 
 
 def test_the_latest_on_a_story_is_answered_from_its_newest_report(make_assistant, tmp_path):
-    folder = tmp_path / "strike"
-    folder.mkdir()
-    for name, date, title, body in STRIKE:
-        (folder / name).write_text(f"---\ntitle: {title}\nsource: Harbor Gazette\ndate: {date}\n---\n{title}\n\n{body}\n")
+    folder = write_reports(tmp_path / "strike", STRIKE, "Harbor Gazette")
     question = "What is the latest on the dockworkers strike over wages at Port Alder?"
     plain = make_assistant(tmp_path / "plain", retrieval={"recency_boost": 0.0}, answering={"recency_penalty": 0.0})
     plain.ingest([folder], progress=False)
@@ -183,10 +184,7 @@ def test_the_latest_on_a_story_is_answered_from_its_newest_report(make_assistant
 
 
 def test_an_event_is_dated_by_the_earliest_report_on_it(make_assistant, tmp_path):
-    folder = tmp_path / "strike"
-    folder.mkdir()
-    for name, date, title, body in STRIKE:
-        (folder / name).write_text(f"---\ntitle: {title}\nsource: Harbor Gazette\ndate: {date}\n---\n{title}\n\n{body}\n")
+    folder = write_reports(tmp_path / "strike", STRIKE, "Harbor Gazette")
     a = make_assistant(tmp_path / "index")
     a.ingest([folder], progress=False)
     question = "What did the Harbor Gazette report before the return to work at Port Alder?"
@@ -210,10 +208,7 @@ def test_a_question_comparing_reports_over_time_does_not_prefer_its_range():
 
 
 def test_each_dated_report_a_question_names_is_cited_from_that_day(make_assistant, tmp_path):
-    folder = tmp_path / "strike"
-    folder.mkdir()
-    for name, date, title, body in STRIKE:
-        (folder / name).write_text(f"---\ntitle: {title}\nsource: Harbor Gazette\ndate: {date}\n---\n{title}\n\n{body}\n")
+    folder = write_reports(tmp_path / "strike", STRIKE, "Harbor Gazette")
     a = make_assistant(tmp_path / "index")
     a.ingest([folder], progress=False)
     ans = a.ask("Between the Harbor Gazette report published on March 1, 2024 about the walkout over wages, and the "
