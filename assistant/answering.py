@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .dates import near
 from .embedding import Embedder
 from .query_analysis import LIST_QUESTION, Facets, Part
 from .sentences import sentence_spans
@@ -250,7 +251,7 @@ class ExtractiveAnswerer(Answerer):
             for source in part.sources if not part.own else [None]:
                 pool = [c for c in scored if c.passage.report_id not in used
                         and (c.passage.source == source if source else not part.sources or c.passage.source in part.sources)]
-                on_day = [c for c in pool if _near(c.passage.published, part.dates)]
+                on_day = [c for c in pool if near(c.passage.published, part.dates)]
                 pool = on_day or pool  # "the report published on October 7, 2023": that day's reports first
                 ranked = [(fit(c) * c.prior + self.s.report_rank_bonus / (1 + order[c.passage.report_id]), c) for c in pool]
                 ranked = [rc for rc in ranked if rc[0] >= 0]
@@ -259,11 +260,6 @@ class ExtractiveAnswerer(Answerer):
                     chosen.append(best)
                     used.add(best.passage.report_id)
         return chosen
-
-
-def _near(d, dates: list) -> bool:
-    """Published within a day of one of ``dates`` (time zones move a report's date by a day)."""
-    return d is not None and any(abs((d - x).days) <= 1 for x in dates)
 
 
 def _part_stems(part: Part) -> set[str]:

@@ -19,9 +19,9 @@ from typing import Callable, Union
 
 from .dates import parse_date
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH_NUMBER = {m.lower(): i for i, m in enumerate(_MONTHS.split("|"), 1)}
-_DAY_DATE = rf"(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}"
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_NUMBER = {m.lower(): i for i, m in enumerate(MONTHS.split("|"), 1)}
+_DAY_DATE = rf"(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}\s+(?:{MONTHS})\s+\d{{4}}"
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10, "a few": 3,
                  "few": 3, "a couple of": 2, "couple of": 2}
 _COUNT = r"\d{1,3}|one|two|three|four|five|six|seven|ten|a few|few|a couple of|couple of"
@@ -42,7 +42,7 @@ _STOP = (r"and|but|while|or|in|on|at|from|about|for|to|by|with|as|of|was|were|is
 
 _EXPRESSIONS = re.compile(
     rf"(?P<bound>before|after|since|until|till|by|prior to|earlier than|later than|no later than)\s+(?P<bdate>{_DAY_DATE})"
-    rf"|\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<month>{_MONTHS})\b(?!\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\d))(?:,?\s+(?:of\s+)?(?P<myear>\d{{4}}))?"
+    rf"|\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<month>{MONTHS})\b(?!\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\d))(?:,?\s+(?:of\s+)?(?P<myear>\d{{4}}))?"
     rf"|\b(?:in|from|during)\s+(?P<year>(?:19|20)\d\d)\b"
     rf"|\b(?P<which>this|last|past|previous|the past|the last)\s+(?:(?P<n>{_COUNT})\s+)?(?P<unit>days?|weeks?|months?|years?)\b"
     rf"|\b(?P<day>yesterday|today)\b"

@@ -40,6 +40,11 @@ def parse_date(value: str, today: dt.date | None = None) -> dt.date | None:
     return date
 
 
+def near(d: dt.date | None, dates: list[dt.date]) -> bool:
+    """Within a day of one of ``dates`` (time zones move a report's date by a day)."""
+    return d is not None and any(abs((d - x).days) <= 1 for x in dates)
+
+
 def _iso(value: str) -> dt.date | None:
     try:
         return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).date()

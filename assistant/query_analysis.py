@@ -10,11 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .date_ranges import Anchor, DateRange, EventDate, publication_ranges
+from .date_ranges import MONTHS as _MONTHS, Anchor, DateRange, EventDate, publication_ranges
 from .dates import parse_date
 from .terms import content_words
 
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _EXPLICIT_DATE = re.compile(rf"\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b")
 # "an article by X", "a report from X", "X's article", "the X article"
 _NAME = r"[A-Z][\w&.-]*(?:\s+(?:[A-Z][\w&.-]*|of|and|&|-|–|\|))*"
@@ -155,21 +154,25 @@ def long_clauses(question: str, min_words: int = _MIN_CLAUSE_WORDS) -> list[str]
     return found if len(found) >= 2 else []
 
 
-def _dates(text: str, exact: bool = False) -> list[dt.date]:
-    """Explicit dates in the text; ``exact``: only those not bounding a range ("before October 31, 2023")."""
+def _date_matches(text: str, exact: bool = False) -> list[tuple[re.Match, dt.date]]:
+    """Explicit dates in the text with where they are; ``exact``: only those not bounding a range ("before October
+    31, 2023")."""
     out = []
     for m in _EXPLICIT_DATE.finditer(text):
         d = parse_date(m.group(0))
         if d and not (exact and _RANGE_WORD.search(text, max(0, m.start() - 12), m.start())):
-            out.append(d)
+            out.append((m, d))
     return out
+
+
+def _dates(text: str, exact: bool = False) -> list[dt.date]:
+    return [d for _, d in _date_matches(text, exact)]
 
 
 def _date_spans(question: str, sources: list[str]) -> list[tuple[int, int, list[str]]]:
     """Where the question names exact days (not "before October 31, 2023"), each standing for a report of the named
     publishers (any publisher when it names none)."""
-    return [(m.start(), m.end(), sources) for m in _EXPLICIT_DATE.finditer(question)
-            if parse_date(m.group(0)) and not _RANGE_WORD.search(question, max(0, m.start() - 12), m.start())]
+    return [(m.start(), m.end(), sources) for m, _ in _date_matches(question, exact=True)]
 
 
 def split_parts(question: str, spans: list[tuple[int, int, list[str]]]) -> list[Part]:
