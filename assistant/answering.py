@@ -15,7 +15,7 @@ import numpy as np
 
 from .dates import near
 from .embedding import Embedder
-from .query_analysis import LIST_QUESTION, Facets, Part
+from .query_analysis import LIST_QUESTION, Facets, Part, author_names
 from .sentences import sentence_spans
 from .settings import AnsweringSettings
 from .terms import content_stems
@@ -36,6 +36,8 @@ _TIME = re.compile(r"\b(\d{4}|monday|tuesday|wednesday|thursday|friday|saturday|
 # shares ("the name of the company that ..." is answered by a sentence naming the company, rarely by one with "name").
 _FRAME = re.compile(r"^\s*(what|which)\s+(is|was|are|were)\s+the\s+(full\s+)?(names?|titles?|number|types?|kinds?|amount)\s+of\b",
                     re.I)
+# "What did Jane Doe write about X?": once the author is known, these words say who wrote, not what
+_AUTHORING = re.compile(r"\b(writ(?:e|es|ing|ten)|wrote|authored|author|column|byline)\b", re.I)
 _LEAD_START = 100  # the opening line (a dateline, byline or standfirst) is not the lead
 _FULL_SENTENCE_CHARS = 150
 IdfLookup = Callable[[Sequence[str]], dict[str, float]]
@@ -145,22 +147,30 @@ class ExtractiveAnswerer(Answerer):
                 c.score *= self.s.answer_type_penalty
         for c in pool:
             c.support = c.score
-        self._prefer_ranges(pool, facets)
+        self._prefer_named_reports(pool, facets)
         self._prefer_recent(pool, facets)
         return sorted(pool, key=lambda c: -c.score)
 
-    def _prefer_ranges(self, pool: list[_Candidate], facets: Facets | None) -> None:
-        """When the question names when reports were published ("reported last week") and a report from then answers
-        it (a sentence at the refusal threshold), the sentences of reports from other dates count ``range_penalty``
-        times (in choosing what to cite, not in deciding whether the reports answer the question at all)."""
+    def _prefer_named_reports(self, pool: list[_Candidate], facets: Facets | None) -> None:
+        """When the question names when reports were published ("reported last week") or who wrote them ("what did
+        Jane Doe write"), and such a report answers it (a sentence at the refusal threshold), the sentences of other
+        reports count ``range_penalty`` (``author_penalty``) times, in choosing what to cite (not in deciding whether
+        the reports answer the question at all)."""
         ranges = facets.preferred_ranges if facets else []
-        if not ranges or self.s.range_penalty >= 1.0:
+        if ranges:
+            self._prefer(pool, lambda c: any(r.contains(c.passage.published) for r in ranges), self.s.range_penalty)
+        by_named = set(facets.author_reports) if facets else set()
+        if by_named:
+            self._prefer(pool, lambda c: c.passage.report_id in by_named, self.s.author_penalty)
+
+    def _prefer(self, pool: list[_Candidate], inside: Callable[[_Candidate], bool], penalty: float) -> None:
+        if penalty >= 1.0:
             return
-        inside = {id(c) for c in pool if any(r.contains(c.passage.published) for r in ranges)}
-        if any(c.support >= self.s.min_support for c in pool if id(c) in inside):
+        ins = {id(c) for c in pool if inside(c)}
+        if any(c.support >= self.s.min_support for c in pool if id(c) in ins):
             for c in pool:
-                if id(c) not in inside:
-                    c.score *= self.s.range_penalty
+                if id(c) not in ins:
+                    c.score *= penalty
 
     def _prefer_recent(self, pool: list[_Candidate], facets: Facets | None) -> None:
         """"What is the latest on X?": a sentence loses up to ``recency_penalty`` of its score by how old its report
@@ -281,11 +291,16 @@ def _pool(cands: list[_Candidate], overall: int, per_passage: int) -> list[_Cand
 
 
 def _asked(question: str, facets: Facets | None) -> str:
-    """The words a sentence must share to answer the question: without the frame ("what is the name of") and without
-    when the reports were published ("reported last week", "before the attack"), which the dates answer, not the text."""
+    """The words a sentence must share to answer the question: without the frame ("what is the name of"), without
+    when the reports were published ("reported last week", "before the attack"), which the dates answer, not the text,
+    and without the authors it names."""
     question = _FRAME.sub(" ", question)
     for r in facets.ranges if facets else []:
         question = question.replace(r.text, " ")
+    if facets and facets.authors:  # reports rarely name their own author, or say that they were written
+        for name in (n for a in facets.authors for n in author_names(a)):
+            question = question.replace(name, " ")
+        question = _AUTHORING.sub(" ", question)
     return question
 
 

@@ -110,6 +110,17 @@ class Catalog:
     def sources(self) -> list[str]:
         return [r[0] for r in self._q("SELECT DISTINCT source FROM reports WHERE source != '' ORDER BY source")]
 
+    def authors(self) -> list[str]:
+        """The distinct author fields of the stored reports."""
+        return [r[0] for r in self._q("SELECT DISTINCT author FROM reports WHERE author != '' ORDER BY author")]
+
+    def reports_by(self, authors: Sequence[str]) -> list[str]:
+        """Ids of the reports whose author field is one of ``authors``."""
+        if not authors:
+            return []
+        marks = ",".join("?" * len(authors))
+        return [r[0] for r in self._q(f"SELECT id FROM reports WHERE author IN ({marks}) ORDER BY id", list(authors))]
+
     def date_range(self) -> tuple[dt.date | None, dt.date | None]:
         r = self._q("SELECT min(published), max(published) FROM reports WHERE published != ''")[0]
         return _date(r[0]), _date(r[1])
@@ -201,6 +212,12 @@ def _filter_sql(filters: Filters | None) -> tuple[str, list]:
     if filters.sources:
         parts.append(f"r.source IN ({','.join('?' * len(filters.sources))})")
         args.extend(filters.sources)
+    if filters.authors:
+        parts.append(f"r.author IN ({','.join('?' * len(filters.authors))})")
+        args.extend(filters.authors)
+    if filters.reports:
+        parts.append(f"r.id IN ({','.join('?' * len(filters.reports))})")
+        args.extend(filters.reports)
     if filters.after:
         parts.append("r.published >= ?")
         args.append(filters.after.isoformat())

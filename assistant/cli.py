@@ -28,14 +28,10 @@ def _parser() -> argparse.ArgumentParser:
         q.add_argument("question")
         q.add_argument("--json", action="store_true", help="print JSON")
         q.add_argument("--top-k", type=int, default=None, help="passages to retrieve")
-        q.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
-        q.add_argument("--after", default=None, help="only reports published on or after YYYY-MM-DD")
-        q.add_argument("--before", default=None, help="only reports published on or before YYYY-MM-DD")
+        _filter_options(q)
 
     ch = sub.add_parser("chat", help="a conversation in the terminal: follow-ups use earlier turns (/sources, /reset)")
-    ch.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
-    ch.add_argument("--after", default=None, help="only reports published on or after YYYY-MM-DD")
-    ch.add_argument("--before", default=None, help="only reports published on or before YYYY-MM-DD")
+    _filter_options(ch)
 
     st = sub.add_parser("stats", help="what the index holds")
     st.add_argument("--json", action="store_true")
@@ -100,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "chat":
         from .chat_cli import run
 
-        return run({"sources": args.source, "after": args.after, "before": args.before})
+        return run(_filters(args))
     if args.command in ("ask", "search") and args.top_k is not None and args.top_k < 1:
         print("error: --top-k must be at least 1", file=sys.stderr)
         return 2
@@ -125,7 +121,7 @@ def _run(args: argparse.Namespace) -> int:
         s = a.stats()
         print(json.dumps(s, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in s.items()))
         return 0
-    filters = {"sources": args.source, "after": args.after, "before": args.before}
+    filters = _filters(args)
     if args.command == "search":
         passages = a.search(args.question, top_k=args.top_k, filters=filters)
         if args.json:
@@ -172,3 +168,14 @@ def _eval(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
+    parser.add_argument("--author", action="append", default=[], help="only reports by this author field as stored (repeatable)")
+    parser.add_argument("--after", default=None, help="only reports published on or after YYYY-MM-DD")
+    parser.add_argument("--before", default=None, help="only reports published on or before YYYY-MM-DD")
+
+
+def _filters(args: argparse.Namespace) -> dict:
+    return {"sources": args.source, "authors": args.author, "after": args.after, "before": args.before}

@@ -134,7 +134,7 @@ class Assistant:
         if not getattr(self, "_index_ok", False):  # once it held reports, trust it (ingest repairs small differences)
             check_index(self.catalog, self.store, self.settings.data_dir)
             self._index_ok = True
-        f = parse_filters(filters, self.catalog.sources()) if filters else None
+        f = parse_filters(filters, self.catalog.sources(), self.catalog.authors()) if filters else None
         facets = self.retriever.analyse(text)
         # the question and its sub-queries in one call: four or more texts are embedded on all cores, and the
         # retriever then finds the sub-queries' vectors in the embedder's cache

@@ -1,4 +1,4 @@
-"""Question analysis: which publishers, dates and time order a question names, matched against the index's own
+"""Question analysis: which publishers, authors, dates and time order a question names, matched against the index's own
 metadata (never a hard-coded list), so retrieval can run one sub-query per named facet; and the question's parts:
 "Does the X article say A, while the Y article says B?" has one part per publisher, so each part's evidence is found
 and cited on its own.
@@ -52,6 +52,8 @@ class Part:
 @dataclass
 class Facets:
     sources: list[str] = field(default_factory=list)  # stored sources the question names
+    authors: list[str] = field(default_factory=list)  # stored author fields naming a person the question names
+    author_reports: list[str] = field(default_factory=list)  # ids of their reports (filled in by the retriever)
     mentions: dict[str, int] = field(default_factory=dict)  # how often each is named ("TechCrunch ... TechCrunch" = 2)
     unknown_outlets: list[str] = field(default_factory=list)  # outlets named in the question that the index lacks
     dates: list[dt.date] = field(default_factory=list)  # explicit dates named
@@ -107,12 +109,54 @@ class SourceMatcher:
         return any(f == k or f in k or k in f for k in self._folded)
 
 
-def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None, event_date: EventDate | None = None) -> Facets:
+class AuthorMatcher:
+    """Finds the people of the stored author fields in a question, by full name as written ("Sarah Perez"); an
+    author field may name several ("Jane Doe and Sam Roe", "By Jane Doe, Sam Roe"). Names of one word, and names that
+    are also a publisher's ("The New York Times" as author), are left to the source matcher."""
+
+    def __init__(self, authors: Iterable[str], sources: SourceMatcher | None = None):
+        people: dict[str, set[str]] = {}
+        for field_ in authors:
+            for name in author_names(field_):
+                if not (sources and sources.find(name)):
+                    people.setdefault(name, set()).add(field_)
+        self._people = sorted(people.items(), key=lambda kv: -len(kv[0]))
+
+    def find(self, question: str) -> list[str]:
+        """The stored author fields naming a person the question names, in the order they are named."""
+        found: list[tuple[int, str]] = []
+        for name, fields in self._people:
+            m = re.search(r"(?<![\w])" + re.escape(name) + r"(?![\w])", question)
+            if m:
+                found.extend((m.start(), f) for f in sorted(fields))
+        return list(dict.fromkeys(f for _, f in sorted(found)))
+
+
+def author_names(field_: str) -> list[str]:
+    """The people an author field names: "By Jane Doe and Sam Roe" -> ["Jane Doe", "Sam Roe"] (names of two to five
+    words, capitalised)."""
+    out = []
+    for name in _PEOPLE_SPLIT.split(_BY.sub("", field_ or "")):
+        name = " ".join(name.split()).strip(" .")
+        words = name.split()
+        if 2 <= len(words) <= 5 and all(w[0].isupper() for w in words if w.isalpha() and len(w) > 3):
+            out.append(name)
+    return out
+
+
+_BY = re.compile(r"^\s*by\s+", re.I)
+_PEOPLE_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\|)\s*")
+
+
+def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None, event_date: EventDate | None = None,
+            authors: AuthorMatcher | None = None) -> Facets:
     """What the question names; ``anchor`` (the newest report date, or a function giving it) resolves relative
-    dates such as "last week" or "late November", ``event_date`` dates events ("reported before the attack")."""
+    dates such as "last week" or "late November", ``event_date`` dates events ("reported before the attack"),
+    ``authors`` finds the stored authors it names."""
     spans = matcher.spans(question)
     mentions = _mentions(spans)
-    facets = Facets(sources=list(mentions), mentions=mentions, parts=split_parts(question, spans))
+    facets = Facets(sources=list(mentions), mentions=mentions, parts=split_parts(question, spans),
+                    authors=authors.find(question) if authors else [])
     if not facets.parts:  # "the November 9 article on A and the November 15 article on B": one part per dated report
         facets.parts = split_parts(question, _date_spans(question, list(mentions)))
     for m in _NAMED_OUTLET.finditer(question):

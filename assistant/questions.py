@@ -32,33 +32,42 @@ def check_top_k(top_k: Any) -> int | None:
     return top_k
 
 
-def parse_filters(value: Filters | dict | None, known_sources: Iterable[str]) -> Filters:
-    """Filters from a Filters object or a dict ``{"sources": [...], "after": "YYYY-MM-DD", "before": ...}``."""
+def parse_filters(value: Filters | dict | None, known_sources: Iterable[str],
+                  known_authors: Iterable[str] = ()) -> Filters:
+    """Filters from a Filters object or a dict ``{"sources": [...], "authors": [...], "after": "YYYY-MM-DD",
+    "before": ...}``; sources and authors are matched to the stored names (any case)."""
     if value is None:
         return Filters()
     if isinstance(value, Filters):
-        raw = {"sources": list(value.sources), "after": value.after, "before": value.before}
+        raw = {"sources": list(value.sources), "authors": list(value.authors), "after": value.after,
+               "before": value.before, "reports": list(value.reports)}
     elif isinstance(value, dict):
-        unknown = set(value) - {"sources", "source", "after", "before"}
+        unknown = set(value) - {"sources", "source", "authors", "author", "after", "before"}
         if unknown:
-            raise InputError(f"unknown filter key(s) {sorted(unknown)}; use sources, after, before")
+            raise InputError(f"unknown filter key(s) {sorted(unknown)}; use sources, authors, after, before")
         raw = dict(value)
     else:
         raise InputError(f"filters must be a dict or Filters, got {type(value).__name__}")
-    sources = raw.get("sources", raw.get("source")) or []
-    if isinstance(sources, str):
-        sources = [sources]
-    by_fold = {s.casefold(): s for s in known_sources}
-    resolved = []
-    for s in sources:
-        if not isinstance(s, str) or s.strip().casefold() not in by_fold:
-            known = ", ".join(sorted(by_fold.values())[:20]) or "none (ingest reports first)"
-            raise InputError(f"unknown source {s!r}; known sources: {known}")
-        resolved.append(by_fold[s.strip().casefold()])
+    sources = _known(raw.get("sources", raw.get("source")), known_sources, "source")
+    authors = _known(raw.get("authors", raw.get("author")), known_authors, "author")
     after, before = _date(raw.get("after"), "after"), _date(raw.get("before"), "before")
     if after and before and after > before:
         raise InputError(f"the date range is empty: after {after} is later than before {before}; swap them")
-    return Filters(sources=tuple(resolved), after=after, before=before)
+    return Filters(sources=sources, after=after, before=before, authors=authors, reports=tuple(raw.get("reports") or ()))
+
+
+def _known(names: Any, known: Iterable[str], kind: str) -> tuple[str, ...]:
+    """The stored spelling of each name (matched in any case); an unknown name raises, listing the known ones."""
+    if isinstance(names, str):
+        names = [names]
+    by_fold = {s.casefold(): s for s in known}
+    resolved = []
+    for s in names or []:
+        if not isinstance(s, str) or s.strip().casefold() not in by_fold:
+            listed = ", ".join(sorted(by_fold.values())[:20]) or "none (ingest reports first)"
+            raise InputError(f"unknown {kind} {s!r}; known {kind}s: {listed}")
+        resolved.append(by_fold[s.strip().casefold()])
+    return tuple(resolved)
 
 
 def _date(value: Any, name: str) -> dt.date | None:

@@ -22,7 +22,7 @@ import numpy as np
 from .catalog import Catalog
 from .date_ranges import DateRange
 from .dates import near
-from .query_analysis import Facets, Part, SourceMatcher, analyse
+from .query_analysis import AuthorMatcher, Facets, Part, SourceMatcher, analyse
 from .settings import RetrievalSettings
 from .store import VectorStore
 from .sentences import sentence_spans
@@ -45,6 +45,7 @@ class Retriever:
                  embed: Callable[[Sequence[str]], np.ndarray] | None = None):
         self.catalog, self.store, self.s, self.embed = catalog, store, settings, embed
         self._matcher: tuple[tuple[str, ...], SourceMatcher] | None = None
+        self._authors: tuple[tuple[str, ...], AuthorMatcher] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._stem_cache: dict[str, tuple[str, list[set[str]]]] = {}  # chunk id -> (text, stems of each sentence)
         self._lock = threading.Lock()
@@ -54,10 +55,20 @@ class Retriever:
         sources = tuple(self.catalog.sources())
         if self._matcher is None or self._matcher[0] != sources:
             self._matcher = (sources, SourceMatcher(sources))
+        authors = self._author_matcher() if self.s.author_facets else None
         if not self.s.date_ranges:
-            return analyse(text, self._matcher[1])
-        return analyse(text, self._matcher[1], lambda: self.catalog.date_range()[1],
-                       lambda event: self.event_date(event, text))
+            facets = analyse(text, self._matcher[1], authors=authors)
+        else:
+            facets = analyse(text, self._matcher[1], lambda: self.catalog.date_range()[1],
+                             lambda event: self.event_date(event, text), authors)
+        facets.author_reports = self.catalog.reports_by(facets.authors)
+        return facets
+
+    def _author_matcher(self) -> AuthorMatcher:
+        names = tuple(self.catalog.authors())
+        if self._authors is None or self._authors[0] != names:
+            self._authors = (names, AuthorMatcher(names, self._matcher[1] if self._matcher else None))
+        return self._authors[1]
 
     def event_date(self, event: str, question: str) -> dt.date | None:
         """When an event the question names happened, as the date of the earliest report on it: among the best
@@ -77,11 +88,20 @@ class Retriever:
         """Main ranking plus one sub-ranking per named publisher; each ranking's scores are relative to its own best,
         so every publisher's best chunk competes as an equal; then report diversity."""
         n = self.s.candidates
+        if query.filters and query.filters.authors:  # the vectors carry no author: search their reports instead
+            f = _by_reports(query.filters, self.catalog.reports_by(query.filters.authors))
+            if f is None:
+                return []
+            query = replace(query, filters=f)
         variants = [(query, n)]
         user_sources = query.filters.sources if query.filters else ()
         parts, clauses = self._parts(query.facets), self._clauses(query.facets)
         for rng in self._ranges(query.facets):  # "reported last week": the question within that range of dates
             f = _narrow(query.filters, rng)
+            if f is not None:
+                variants.append((replace(query, filters=f), max(n // 2, top_k)))
+        if self.s.author_facets and query.facets.author_reports:  # "what did Jane Doe write about X": her reports
+            f = _by_reports(query.filters or Filters(), query.facets.author_reports)
             if f is not None:
                 variants.append((replace(query, filters=f), max(n // 2, top_k)))
         for clause in clauses:  # each clause of a long question on its own, over every report
@@ -149,7 +169,7 @@ class Retriever:
         """Re-score the first candidates with what a chunk score cannot see, then diversify again:
         - the best single sentence's share of the question's IDF mass (``sentence_boost``): a chunk with one sentence
           that holds most of the question beats one whose matching words are scattered (a proximity signal);
-        - the chunk comes from a publisher the question names (``named_source_boost``)."""
+        - the chunk comes from a publisher, or a report by an author, the question names (``named_source_boost``)."""
         if not pool:
             return pool
         stems = sorted(set(content_stems(query.text)))
@@ -157,10 +177,12 @@ class Retriever:
         total = sum(idf.values()) or 1.0
         top = max(p.score for p in pool) or 1.0
         named = set(query.facets.sources)
+        by_named = set(query.facets.author_reports) if self.s.author_facets else set()
         scored = []
         for p in pool:
             best = max((sum(idf[t] for t in st if t in idf) for st in self._sentence_stems(p)), default=0.0) / total
-            score = p.score / top + self.s.sentence_boost * best + self.s.named_source_boost * (p.source in named)
+            score = (p.score / top + self.s.sentence_boost * best
+                     + self.s.named_source_boost * (p.source in named or p.report_id in by_named))
             scored.append((p.chunk_id, score))
         by_id = {p.chunk_id: p for p in pool}
         order = _diversify(sorted(scored, key=lambda kv: -kv[1]), self.s.report_decay, self.s.diversity_after)
@@ -266,6 +288,13 @@ class Retriever:
             if len(out) >= top_k:
                 break
         return out
+
+
+def _by_reports(f: Filters, report_ids: Sequence[str]) -> Filters | None:
+    """``f`` restricted to these reports (and to its own report ids, if any) instead of its authors; None when no
+    report is left."""
+    ids = set(report_ids) & set(f.reports) if f.reports else set(report_ids)
+    return replace(f, authors=(), reports=tuple(sorted(ids))) if ids else None
 
 
 def _within(f: Filters, user: Filters | None) -> bool:

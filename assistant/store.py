@@ -164,8 +164,12 @@ def _where(filters: Filters | None) -> dict | None:
     if filters is None or filters.empty:
         return None
     conds = []
+    if filters.authors:  # the vectors carry no author: the retriever turns authors into report ids first
+        raise ValueError("resolve author filters to report ids before querying the vector store")
     if filters.sources:
         conds.append({"source": {"$in": list(filters.sources)}})
+    if filters.reports:
+        conds.append({"report_id": {"$in": list(filters.reports)}})
     if filters.after:
         conds.append({"date": {"$gte": date_int(filters.after)}})
     if filters.before:

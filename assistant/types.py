@@ -125,15 +125,17 @@ class Answer:
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict retrieval to some sources and a publication date range (inclusive)."""
+    """Restrict retrieval to some sources, authors, reports (ids) and a publication date range (inclusive)."""
 
     sources: tuple[str, ...] = ()
     after: dt.date | None = None
     before: dt.date | None = None
+    authors: tuple[str, ...] = ()  # stored author fields ("Jane Doe", "Jane Doe and Sam Roe")
+    reports: tuple[str, ...] = ()  # report ids
 
     @property
     def empty(self) -> bool:
-        return not self.sources and self.after is None and self.before is None
+        return not (self.sources or self.authors or self.reports) and self.after is None and self.before is None
 
 
 @dataclass

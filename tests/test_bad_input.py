@@ -452,7 +452,7 @@ def test_renamed_file_survives_sync(make_assistant, tmp_path):
      "the date range is empty: after 2024-02-01 is later than before 2024-01-01; swap them"),
     ("Who?", {"sources": ["Nowhere Daily"]}, "unknown source 'Nowhere Daily'; known sources: "),
     ("Who?", {"after": "yesterday"}, "after date 'yesterday' is not a date; use YYYY-MM-DD"),
-    ("Who?", {"colour": "red"}, "unknown filter key(s) ['colour']; use sources, after, before"),
+    ("Who?", {"colour": "red"}, "unknown filter key(s) ['colour']; use sources, authors, after, before"),
 ])
 def test_bad_question_is_a_clear_input_error(batch_run, question, filters, message):
     with pytest.raises(InputError) as exc:
