@@ -104,6 +104,10 @@ class SourceMatcher:
                 taken.append((m.start(), m.end(), sorted(srcs)))
         return sorted(taken)
 
+    def names(self, text: str) -> bool:
+        """Whether the text is a stored source's name or alias (any case, "The" aside)."""
+        return _fold(text) in self._folded
+
     def knows(self, outlet: str) -> bool:
         f = _fold(outlet)
         return any(f == k or f in k or k in f for k in self._folded)
@@ -118,18 +122,26 @@ class AuthorMatcher:
         people: dict[str, set[str]] = {}
         for field_ in authors:
             for name in author_names(field_):
-                if not (sources and sources.find(name)):
+                if not (sources and sources.names(name)):
                     people.setdefault(name, set()).add(field_)
-        self._people = sorted(people.items(), key=lambda kv: -len(kv[0]))
+        # by first word, so that finding them costs one lookup per word of the question, however many are stored
+        self._by_first: dict[str, list[tuple[str, list[str]]]] = {}
+        for name, fields in sorted(people.items(), key=lambda kv: -len(kv[0])):
+            self._by_first.setdefault(name.split()[0], []).append((name, sorted(fields)))
 
     def find(self, question: str) -> list[str]:
         """The stored author fields naming a person the question names, in the order they are named."""
-        found: list[tuple[int, str]] = []
-        for name, fields in self._people:
-            m = re.search(r"(?<![\w])" + re.escape(name) + r"(?![\w])", question)
-            if m:
-                found.extend((m.start(), f) for f in sorted(fields))
-        return list(dict.fromkeys(f for _, f in sorted(found)))
+        found: list[str] = []
+        for m in _WORD.finditer(question):
+            for name, fields in self._by_first.get(m.group(0), ()):
+                end = m.start() + len(name)
+                if question.startswith(name, m.start()) and not question[end:end + 1].isalnum():
+                    found.extend(fields)
+                    break
+        return list(dict.fromkeys(found))
+
+
+_WORD = re.compile(r"(?<![\w'’-])[\w'’.-]+")
 
 
 def author_names(field_: str) -> list[str]:

@@ -45,7 +45,7 @@ class Retriever:
                  embed: Callable[[Sequence[str]], np.ndarray] | None = None):
         self.catalog, self.store, self.s, self.embed = catalog, store, settings, embed
         self._matcher: tuple[tuple[str, ...], SourceMatcher] | None = None
-        self._authors: tuple[tuple[str, ...], AuthorMatcher] | None = None
+        self._authors: tuple[list[str], AuthorMatcher] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._stem_cache: dict[str, tuple[str, list[set[str]]]] = {}  # chunk id -> (text, stems of each sentence)
         self._lock = threading.Lock()
@@ -65,8 +65,8 @@ class Retriever:
         return facets
 
     def _author_matcher(self) -> AuthorMatcher:
-        names = tuple(self.catalog.authors())
-        if self._authors is None or self._authors[0] != names:
+        names = self.catalog.authors()  # the same list until the catalog changes
+        if self._authors is None or self._authors[0] is not names:
             self._authors = (names, AuthorMatcher(names, self._matcher[1] if self._matcher else None))
         return self._authors[1]
 

@@ -100,3 +100,26 @@ def test_cli_author_filter(dredging_reports, tmp_path, monkeypatch, capsys):
     assert main(["search", "harbour dredging", "--author", "Mara Quill"]) == 0
     out = capsys.readouterr().out
     assert "Silt worries fishermen" in out and "Harbour dredging starts" not in out
+
+
+def test_new_authors_are_known_as_soon_as_they_are_ingested(make_assistant, dredging_reports, tmp_path):
+    """The author and source lists are read once per catalog change, not on every question; a change made through
+    this Assistant, or through another one on the same index (another SQLite connection), is seen at once."""
+    a = make_assistant(tmp_path / "index")
+    a.ingest([dredging_reports], progress=False)
+    names = a.catalog.authors()
+    assert a.catalog.authors() is names  # unchanged catalog: not read again
+    (dredging_reports / "d.md").write_text("---\ntitle: Pier closed\nsource: Bay Post\nauthor: Ivo Stenberg\n"
+                                           "date: 2024-05-06\n---\nPier closed\n\nThe north pier closed for the dredging.\n")
+    a.ingest([dredging_reports], progress=False)
+    assert "Ivo Stenberg" in a.catalog.authors()
+    assert a.retriever.analyse("What did Ivo Stenberg write about the pier?").authors == ["Ivo Stenberg"]
+
+    other = tmp_path / "more"
+    other.mkdir()
+    (other / "e.md").write_text("---\ntitle: Mussels return\nsource: Harbour Weekly\nauthor: Noor Haddad\n"
+                                "date: 2024-05-07\n---\nMussels return\n\nMussels are back on the north pier.\n")
+    make_assistant(tmp_path / "index").ingest([other], progress=False)  # a second Assistant: its own connection
+    assert "Noor Haddad" in a.catalog.authors() and "Harbour Weekly" in a.sources()
+    hits = a.search("What did Noor Haddad write about mussels?", top_k=1)
+    assert hits[0].title == "Mussels return"
