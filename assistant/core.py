@@ -120,6 +120,10 @@ class Assistant:
     def sources(self) -> list[str]:
         return self.catalog.sources()
 
+    def authors(self) -> list[str]:
+        """The distinct author fields of the stored reports (what the ``authors`` filter takes)."""
+        return self.catalog.authors()
+
     def stats(self) -> dict[str, Any]:
         n_reports, n_chunks = self.catalog.counts()
         first, last = self.catalog.date_range()

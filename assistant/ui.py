@@ -50,7 +50,7 @@ class Sessions:
             return conv
 
 
-def parse_filters(after: str, before: str, sources: list[str] | None) -> dict | None:
+def parse_filters(after: str, before: str, sources: list[str] | None, authors: list[str] | None = None) -> dict | None:
     """The filter dict for ``Assistant.ask`` from the form (dates checked here for an immediate message)."""
     f: dict = {}
     for name, value in (("after", after), ("before", before)):
@@ -64,6 +64,8 @@ def parse_filters(after: str, before: str, sources: list[str] | None) -> dict | 
         raise gr.Error(f"the date range is empty: {f['after']} is after {f['before']}; swap them")
     if sources:
         f["sources"] = list(sources)
+    if authors:
+        f["authors"] = list(authors)
     return f or None
 
 
@@ -73,6 +75,8 @@ def describe_filters(f: dict | None) -> str:
     bits = []
     if f.get("sources"):
         bits.append("sources: " + ", ".join(f["sources"]))
+    if f.get("authors"):
+        bits.append("authors: " + "; ".join(f["authors"]))
     if f.get("after") or f.get("before"):
         bits.append(f"published {f.get('after') or '…'} to {f.get('before') or '…'}")
     return "Filters for the next questions: " + "; ".join(bits) + "."
@@ -174,14 +178,15 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         sessions.get(request).reset()
         return [], ""
 
-    def apply_filters(after: str, before: str, sources: list[str], request: gr.Request):
-        f = parse_filters(after, before, sources)
+    def apply_filters(after: str, before: str, sources: list[str], authors: list[str], request: gr.Request):
+        f = parse_filters(after, before, sources, authors)
         sessions.get(request).filters = f
         return R.esc(describe_filters(f))
 
     def refresh():
         stats = assistant.stats()
-        return (gr.update(choices=assistant.sources()), R.totals(stats), R.reports_table(assistant.reports()))
+        return (gr.update(choices=assistant.sources()), gr.update(choices=assistant.authors()), R.totals(stats),
+                R.reports_table(assistant.reports()))
 
     def ingest_files(files: list[str] | None, progress=gr.Progress()):
         if not files:
@@ -227,6 +232,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     after = gr.Textbox(label="Published on or after", placeholder="YYYY-MM-DD", elem_id="ra-after")
                     before = gr.Textbox(label="Published on or before", placeholder="YYYY-MM-DD", elem_id="ra-before")
                     sources = gr.CheckboxGroup(label="Sources", choices=assistant.sources(), elem_id="ra-sources")
+                    authors = gr.Dropdown(label="Authors", choices=assistant.authors(), multiselect=True,
+                                          filterable=True, elem_id="ra-authors")
                     apply = gr.Button("Apply filters", elem_id="ra-apply")
                     filter_status = gr.Markdown(describe_filters(None), elem_id="ra-filter-status")
         with gr.Tab("Reports", elem_id="ra-reports-tab"):
@@ -241,9 +248,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             trigger(add_question, [box, chatbot], [box, chatbot, pending], queue=False, api_visibility="private").then(
                 respond, [pending, chatbot], [chatbot], api_visibility="private")
         new.click(new_conversation, None, [chatbot, pending], queue=False, api_visibility="private")
-        apply.click(apply_filters, [after, before, sources], [filter_status], api_visibility="private")
-        ingest_btn.click(ingest_files, [files], [results, sources, totals, table], api_visibility="private")
-        demo.load(refresh, None, [sources, totals, table], api_visibility="private")
+        apply.click(apply_filters, [after, before, sources, authors], [filter_status], api_visibility="private")
+        ingest_btn.click(ingest_files, [files], [results, sources, authors, totals, table], api_visibility="private")
+        demo.load(refresh, None, [sources, authors, totals, table], api_visibility="private")
         gr.api(chat, api_name="chat")
         gr.api(ask, api_name="ask")
     return demo

@@ -164,6 +164,9 @@ def test_filter_form_is_checked_before_asking():
     assert f == {"after": "2024-01-01", "before": "2024-02-01", "sources": ["Harbor Gazette"]}
     assert describe_filters(f) == ("Filters for the next questions: sources: Harbor Gazette; "
                                    "published 2024-01-01 to 2024-02-01.")
+    f = parse_filters("", "", [], ["Mina Ortega", "Jane Doe, Sam Roe"])
+    assert f == {"authors": ["Mina Ortega", "Jane Doe, Sam Roe"]}
+    assert describe_filters(f) == "Filters for the next questions: authors: Mina Ortega; Jane Doe, Sam Roe."
     with pytest.raises(gr.Error, match="use YYYY-MM-DD"):
         parse_filters("last tuesday", "", [])
     with pytest.raises(gr.Error, match="swap them"):

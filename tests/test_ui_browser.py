@@ -142,6 +142,24 @@ def test_source_filter_applies_to_the_next_question(ui):
     expect(page.locator("#ra-filter-status")).to_contain_text("No filters")
 
 
+def test_author_filter_applies_to_the_next_question(ui):
+    from playwright.sync_api import expect
+    page = ui
+
+    field = page.locator("#ra-authors input")
+    field.click()
+    field.fill("Mina")
+    page.get_by_role("option", name="Mina Ortega").click()
+    page.locator("#ra-apply").click()
+    expect(page.locator("#ra-filter-status")).to_contain_text("authors: Mina Ortega")
+    bot = ask(page, "Which groups did not suspend attacks?")  # answered by a report Mina Ortega did not write
+    expect(bot).not_to_contain_text("Kataib Sayyid")
+    page.screenshot(path=str(SHOTS / "04b-author-filter.png"), full_page=True)
+    page.locator("#ra-authors .token-remove, #ra-authors [aria-label^='Remove']").first.click()  # clear the filter
+    page.locator("#ra-apply").click()
+    expect(page.locator("#ra-filter-status")).to_contain_text("No filters")
+
+
 def test_markup_in_a_report_stays_text(ui):
     from playwright.sync_api import expect
     page = ui
