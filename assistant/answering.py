@@ -84,7 +84,8 @@ class ExtractiveAnswerer(Answerer):
         for n, c in enumerate(chosen, 1):
             p = c.passage
             citations.append(Citation(n=n, report_id=p.report_id, quote=c.quote, start=c.start, end=c.end, title=p.title,
-                                      source=p.source, published=p.published, url=p.url, chunk_id=p.chunk_id))
+                                      source=p.source, published=p.published, url=p.url, chunk_id=p.chunk_id,
+                                      author=p.author))
             parts.append(f"{c.quote} [{n}]")
         if facets and facets.order and self.s.date_order:
             parts.extend(_date_order(citations))

@@ -152,17 +152,17 @@ class Catalog:
                                       list(report_ids))]
 
     def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, tuple]:
-        """chunk id -> (report_id, start, end, title, source, published, url, text[start:end])."""
+        """chunk id -> (report_id, start, end, title, source, published, url, text[start:end], author)."""
         if not chunk_ids:
             return {}
         marks = ",".join("?" * len(chunk_ids))
         rows = self._q(
             f"SELECT c.id, c.report_id, c.start, c.\"end\", r.title, r.source, r.published, r.url, "
-            f"substr(r.text, c.start + 1, c.\"end\" - c.start) FROM chunks c JOIN reports r ON r.id = c.report_id "
+            f"substr(r.text, c.start + 1, c.\"end\" - c.start), r.author FROM chunks c JOIN reports r ON r.id = c.report_id "
             f"WHERE c.id IN ({marks})",
             list(chunk_ids),
         )
-        return {r[0]: (r[1], r[2], r[3], r[4], r[5], _date(r[6]), r[7], r[8]) for r in rows}
+        return {r[0]: (r[1], r[2], r[3], r[4], r[5], _date(r[6]), r[7], r[8], r[9] or "") for r in rows}
 
     def chunk_dates(self, chunk_ids: Sequence[str]) -> dict[str, dt.date | None]:
         if not chunk_ids:

@@ -284,7 +284,7 @@ class Retriever:
             if row is None:  # a vector whose report the catalog no longer holds
                 continue
             out.append(Passage(chunk_id=cid, report_id=row[0], text=row[7], start=row[1], end=row[2], score=round(score, 6),
-                               title=row[3], source=row[4], published=row[5], url=row[6]))
+                               title=row[3], source=row[4], published=row[5], url=row[6], author=row[8]))
             if len(out) >= top_k:
                 break
         return out

@@ -71,6 +71,7 @@ class Passage:
     source: str = ""
     published: dt.date | None = None
     url: str = ""
+    author: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -92,6 +93,7 @@ class Citation:
     published: dt.date | None = None
     url: str = ""
     chunk_id: str = ""
+    author: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -28,8 +28,10 @@ def safe_url(url: str) -> str:
     return url if isinstance(url, str) and re.match(r"^https?://[^\s\"'<>]+$", url) else ""
 
 
-def _meta(title: str, source: str, published, url: str) -> str:
+def _meta(title: str, source: str, published, url: str, author: str = "") -> str:
     bits = [esc(source or "unknown source"), esc(published.isoformat() if published else "undated")]
+    if author:
+        bits.insert(1, "by " + esc(author))
     link = safe_url(url)
     if link:
         bits.append(f'<a class="ra-url" href="{esc(link)}" target="_blank" rel="noopener noreferrer nofollow">{esc(link)}</a>')
@@ -57,7 +59,7 @@ def citation_item(c: Citation, passages: list[Passage]) -> str:
     excerpt = (_excerpt(p.text, c.start - p.start, c.end - p.start) if p
                else f'<mark class="ra-quote">{esc(c.quote)}</mark>')
     return (f'<li class="ra-source" data-n="{c.n}"><a class="ra-src" href="{report_href(c.report_id, c.start, c.end)}">'
-            f'[{c.n}] {esc(c.title or "untitled")}</a><div class="ra-meta">{_meta(c.title, c.source, c.published, c.url)}'
+            f'[{c.n}] {esc(c.title or "untitled")}</a><div class="ra-meta">{_meta(c.title, c.source, c.published, c.url, c.author)}'
             f'</div><div class="ra-passage">{excerpt}</div></li>')
 
 
@@ -98,7 +100,7 @@ def stream_answer(ans: Answer) -> Iterator[str]:
 def render_refusal(ans: Answer, shown: int = 3) -> str:
     items = "".join(
         f'<li><a class="ra-src" href="{report_href(p.report_id, p.start, p.end)}">{esc(p.title or "untitled")}</a>'
-        f'<div class="ra-meta">{_meta(p.title, p.source, p.published, p.url)}</div>'
+        f'<div class="ra-meta">{_meta(p.title, p.source, p.published, p.url, p.author)}</div>'
         f'<div class="ra-passage">{esc(" ".join(p.text.split())[:400])}…</div></li>'
         for p in ans.passages[:shown])
     closest = (f'<div class="ra-sources-title">Closest passages</div><ol>{items}</ol>' if items
@@ -172,7 +174,7 @@ def report_page(art: Article, start: int = 0, end: int = 0) -> str:
     return (f'<!doctype html><html><head><meta charset="utf-8"><title>{esc(art.title)}</title>'
             '<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}'
             '.text{white-space:pre-wrap}mark{background:#ffe066}</style></head><body>'
-            f'<h1>{esc(art.title)}</h1><p>{_meta(art.title, art.source, art.published, art.url)}</p>'
+            f'<h1>{esc(art.title)}</h1><p>{_meta(art.title, art.source, art.published, art.url, art.author)}</p>'
             f'<div class="text">{body}</div></body></html>')
 
 

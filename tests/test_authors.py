@@ -74,6 +74,7 @@ def test_a_question_naming_an_author_finds_and_cites_their_report(make_assistant
     assert a.search(question, top_k=3)[0].title == "Silt worries fishermen"
     ans = a.ask(question)
     assert not ans.refused and ans.citations[0].title == "Silt worries fishermen"
+    assert ans.citations[0].author == "Mara Quill" and ans.to_dict()["citations"][0]["author"] == "Mara Quill"
 
 
 def test_author_filters_keep_to_their_reports_everywhere(make_assistant, dredging_reports, tmp_path):

@@ -154,6 +154,7 @@ def test_author_filter_applies_to_the_next_question(ui):
     expect(page.locator("#ra-filter-status")).to_contain_text("authors: Mina Ortega")
     bot = ask(page, "Which groups did not suspend attacks?")  # answered by a report Mina Ortega did not write
     expect(bot).not_to_contain_text("Kataib Sayyid")
+    expect(bot.locator(".ra-meta").first).to_contain_text("Harbor Gazette · by Mina Ortega · 2024-03-05")
     page.screenshot(path=str(SHOTS / "04b-author-filter.png"), full_page=True)
     page.locator("#ra-authors .token-remove, #ra-authors [aria-label^='Remove']").first.click()  # clear the filter
     page.locator("#ra-apply").click()
