@@ -7,14 +7,15 @@ events ("the merger announced in 2021") are left alone, since a report about the
 
 Expressions without a year ("late November") or relative to now ("last week", "this month", "yesterday") are resolved
 against an anchor: the newest publication date in the index, since a folder of reports is read as of its newest
-report. Such a range is ``relative`` and says how it was read (``describe``), so the answer can tell the user.
+report (or today, for a folder kept up to date: ``retrieval.relative_dates``). Such a range is ``relative`` and
+says how it was read (``describe``), so the answer can tell the user.
 """
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Union
 
 from .dates import parse_date
@@ -62,6 +63,7 @@ class DateRange:
     relative: bool = False  # resolved against the anchor (no year given, or relative to now) or an event
     anchor: dt.date | None = None
     event: str = ""  # "the attack" in "reported before the attack": dated by the earliest report on it (``anchor``)
+    counted_from: str = "the newest report"  # what the anchor of a relative range is ("today" for live folders)
 
     def contains(self, d: dt.date | None) -> bool:
         return d is not None and (self.after is None or d >= self.after) and (self.before is None or d <= self.before)
@@ -74,7 +76,7 @@ class DateRange:
         if self.event and self.anchor:
             why = f", the earliest report on '{self.event}' being of {self.anchor.isoformat()}"
         elif self.relative and self.anchor:
-            why = f", counting back from the newest report ({self.anchor.isoformat()})"
+            why = f", counting back from {self.counted_from} ({self.anchor.isoformat()})"
         return f"'{self.text}' read as reports published {span}{why}"
 
 
@@ -82,10 +84,12 @@ Anchor = Union[dt.date, Callable[[], Union[dt.date, None]], None]
 EventDate = Callable[[str], Union[dt.date, None]]
 
 
-def publication_ranges(question: str, anchor: Anchor = None, event_date: EventDate | None = None) -> list[DateRange]:
+def publication_ranges(question: str, anchor: Anchor = None, event_date: EventDate | None = None,
+                       counted_from: str = "the newest report") -> list[DateRange]:
     """The publication-date ranges named in ``question``; relative ones only when there is an ``anchor`` (a date, or
-    a function giving it, called only when a relative expression is found); ones relative to an event ("reported
-    before the attack") only with ``event_date``, which dates an event from its words (None when nothing does)."""
+    a function giving it, called only when a relative expression is found), which ``counted_from`` names in the
+    range's description; ones relative to an event ("reported before the attack") only with ``event_date``, which
+    dates an event from its words (None when nothing does)."""
     out: list[DateRange] = []
     for m in _EXPRESSIONS.finditer(question):
         before = question[max(0, m.start() - 80):m.start()]
@@ -102,6 +106,8 @@ def publication_ranges(question: str, anchor: Anchor = None, event_date: EventDa
         if callable(anchor) and _needs_anchor(m):
             anchor = anchor()
         got = _resolve(m, None if callable(anchor) else anchor)
+        if got is not None and got.relative:
+            got = replace(got, counted_from=counted_from)
         if got is not None and got not in out:
             out.append(got)
     return out

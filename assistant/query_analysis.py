@@ -161,10 +161,10 @@ _PEOPLE_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\|)\s*")
 
 
 def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None, event_date: EventDate | None = None,
-            authors: AuthorMatcher | None = None) -> Facets:
-    """What the question names; ``anchor`` (the newest report date, or a function giving it) resolves relative
-    dates such as "last week" or "late November", ``event_date`` dates events ("reported before the attack"),
-    ``authors`` finds the stored authors it names."""
+            authors: AuthorMatcher | None = None, counted_from: str = "the newest report") -> Facets:
+    """What the question names; ``anchor`` (the newest report date, or a function giving it; ``counted_from`` says
+    which) resolves relative dates such as "last week" or "late November", ``event_date`` dates events ("reported
+    before the attack"), ``authors`` finds the stored authors it names."""
     spans = matcher.spans(question)
     mentions = _mentions(spans)
     facets = Facets(sources=list(mentions), mentions=mentions, parts=split_parts(question, spans),
@@ -176,7 +176,7 @@ def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None, event_
         if outlet and _looks_like_outlet(outlet) and not matcher.knows(outlet) and not matcher.find(outlet):
             facets.unknown_outlets.append(outlet)
     facets.dates = _dates(question)
-    facets.ranges = publication_ranges(question, anchor, event_date)
+    facets.ranges = publication_ranges(question, anchor, event_date, counted_from)
     facets.over_time = bool(_OVER_TIME.search(question))
     facets.clauses = long_clauses(question)
     facets.listing = bool(LIST_QUESTION.match(question))

@@ -59,8 +59,10 @@ class Retriever:
         if not self.s.date_ranges:
             facets = analyse(text, self._matcher[1], authors=authors)
         else:
-            facets = analyse(text, self._matcher[1], lambda: self.catalog.date_range()[1],
-                             lambda event: self.event_date(event, text), authors)
+            today = self.s.relative_dates == "today"
+            facets = analyse(text, self._matcher[1], _today if today else lambda: self.catalog.date_range()[1],
+                             lambda event: self.event_date(event, text), authors,
+                             "today" if today else "the newest report")
         facets.author_reports = self.catalog.reports_by(facets.authors)
         return facets
 
@@ -288,6 +290,10 @@ class Retriever:
             if len(out) >= top_k:
                 break
         return out
+
+
+def _today() -> dt.date:
+    return dt.date.today()
 
 
 def _by_reports(f: Filters, report_ids: Sequence[str]) -> Filters | None:

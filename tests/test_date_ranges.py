@@ -124,6 +124,21 @@ def budget_reports(tmp_path):
     return write_reports(tmp_path / "reports", BUDGET, "Elm Herald")
 
 
+def test_relative_dates_can_count_back_from_today(make_assistant, budget_reports, tmp_path, monkeypatch):
+    """For a folder kept up to date, "last week" is the week before today, not before the newest report."""
+    from assistant import retrieval
+
+    monkeypatch.setattr(retrieval, "_today", lambda: D(2024, 3, 12))  # a Tuesday; last week = March 4 to 10
+    question = "What did the Elm Herald report last week about the council budget?"
+    a = make_assistant(tmp_path / "today", retrieval={"relative_dates": "today"})
+    a.ingest([budget_reports], progress=False)
+    assert a.search(question, top_k=3)[0].title == "Council budget questions remain"  # March 5
+    ans = a.ask(question)
+    assert ans.citations[0].title == "Council budget questions remain"
+    assert ("Dates: 'last week' read as reports published 2024-03-04 to 2024-03-10, counting back from today "
+            "(2024-03-12).") in ans.text
+
+
 def test_a_question_about_last_week_finds_and_cites_that_weeks_report(make_assistant, budget_reports, tmp_path):
     question = "What did the Elm Herald report last week about the council budget?"
     plain = make_assistant(tmp_path / "plain", retrieval={"date_ranges": False})
