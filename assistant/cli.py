@@ -166,10 +166,6 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", action="append", default=[], help="only this source (repeatable)")
     parser.add_argument("--author", action="append", default=[], help="only reports by this author field as stored (repeatable)")
@@ -179,3 +175,7 @@ def _filter_options(parser: argparse.ArgumentParser) -> None:
 
 def _filters(args: argparse.Namespace) -> dict:
     return {"sources": args.source, "authors": args.author, "after": args.after, "before": args.before}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,5 +1,5 @@
-"""Question analysis: which publishers, authors, dates and time order a question names, matched against the index's own
-metadata (never a hard-coded list), so retrieval can run one sub-query per named facet; and the question's parts:
+"""Question analysis: which publishers, authors, dates and time order a question names, matched against the index's
+own metadata (never a hard-coded list), so retrieval can run one sub-query per named facet; and the question's parts:
 "Does the X article say A, while the Y article says B?" has one part per publisher, so each part's evidence is found
 and cited on its own.
 """
