@@ -193,15 +193,18 @@ class ExtractiveAnswerer(Answerer):
         lead = self.s.lead_boost if _LEAD_START <= start < self.s.lead_chars else 1.0
         return lead * min(1.0, chars / _FULL_SENTENCE_CHARS) ** self.s.length_prior
 
-    def _parts(self, facets: Facets | None) -> list[Part]:
+    def _all_parts(self, facets: Facets | None) -> list[Part]:
         if not (facets and facets.parts and self.s.part_selection):
             return []
-        return [p for p in facets.parts if p.own]
+        return [p for p in facets.parts if self.s.clause_parts or not p.clause]
+
+    def _parts(self, facets: Facets | None) -> list[Part]:
+        return [p for p in self._all_parts(facets) if p.own]
 
     def select(self, question: str, cands: list[_Candidate], facets: Facets | None = None,
                idf_lookup: IdfLookup | None = None) -> list[_Candidate]:
-        if facets and facets.parts and self.s.part_selection:
-            chosen = self._select_per_part(cands, facets.parts, idf_lookup or self.idf)
+        if self._all_parts(facets):
+            chosen = self._select_per_part(cands, self._all_parts(facets), idf_lookup or self.idf)
             if chosen:
                 return chosen
         if facets and facets.mentions and self.s.facet_selection:
@@ -264,6 +267,8 @@ class ExtractiveAnswerer(Answerer):
                         and (c.passage.source == source if source else not part.sources or c.passage.source in part.sources)]
                 on_day = [c for c in pool if near(c.passage.published, part.dates)]
                 pool = on_day or pool  # "the report published on October 7, 2023": that day's reports first
+                if part.clause:  # a clause of a question naming its publishers once: only a sentence that answers it
+                    pool = [c for c in pool if c.score >= self.s.clause_floor]
                 ranked = [(fit(c) * c.prior + self.s.report_rank_bonus / (1 + order[c.passage.report_id]), c) for c in pool]
                 ranked = [rc for rc in ranked if rc[0] >= 0]
                 if ranked:

@@ -47,6 +47,7 @@ class Part:
     sources: list[str]
     own: bool = True
     dates: list[dt.date] = field(default_factory=list)  # explicit dates in the part ("published on October 7, 2023")
+    clause: bool = False  # a long clause of a question naming its publishers once (``_clause_parts``)
 
 
 @dataclass
@@ -179,6 +180,8 @@ def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None, event_
     facets.ranges = publication_ranges(question, anchor, event_date, counted_from)
     facets.over_time = bool(_OVER_TIME.search(question))
     facets.clauses = long_clauses(question)
+    if not facets.parts:  # "Which company, scrutinized by TechCrunch for A, also claimed B?": one part per clause
+        facets.parts = _clause_parts(facets.clauses, list(mentions), spans, question)
     facets.listing = bool(LIST_QUESTION.match(question))
     facets.recency = bool(_RECENCY.search(_blank(question, spans)))  # not "Business Today | Latest Stock Market News"
     if _ORDER_LATEST.search(question):
@@ -251,13 +254,30 @@ def split_parts(question: str, spans: list[tuple[int, int, list[str]]]) -> list[
         pieces.append((question[begin:cut], sources))
         begin, sources = cut, list(srcs)
     pieces.append((question[begin:], sources))
-    names = {w for s, e, srcs in spans for w in content_words(question[s:e]) + [x for src in srcs for x in content_words(src)]}
+    names = _name_words(question, spans)
     parts = []
     for text, srcs in pieces:
         own = sum(w not in names for w in content_words(text)) >= _MIN_PART_WORDS
         parts.append(Part(text=text.strip(" ,;") if own else question, sources=list(dict.fromkeys(srcs)), own=own,
                           dates=_dates(text, exact=True) if own else []))
     return parts
+
+
+def _name_words(question: str, spans: list[tuple[int, int, list[str]]]) -> set[str]:
+    """The content words of the publisher names in the question (as written and as stored)."""
+    return {w for s, e, srcs in spans for w in content_words(question[s:e]) + [x for src in srcs for x in content_words(src)]}
+
+
+def _clause_parts(clauses: list[str], sources: list[str], spans: list[tuple[int, int, list[str]]],
+                  question: str) -> list[Part]:
+    """A question naming its publishers once for several long clauses ("Which company, scrutinized by TechCrunch for
+    A, also claimed B?", "..., as reported by TechCrunch?") usually tells each clause from a different report of
+    them: one part per clause, each searched within those publishers and cited from a different report."""
+    if not sources or len(clauses) < 2:
+        return []
+    names = _name_words(question, spans)
+    return [Part(text=c, sources=list(sources), own=True, dates=_dates(c, exact=True), clause=True) for c in clauses
+            if sum(w not in names for w in content_words(c)) >= _MIN_PART_WORDS]
 
 
 def _looks_like_outlet(name: str) -> bool:

@@ -63,6 +63,8 @@ class AnsweringSettings(_Stage):
     facet_selection: bool = Field(True, description="For each publisher the question names, cite the best sentence of its best reports.")
     part_selection: bool = Field(True, description="For a question in parts that name publishers ('Does X say A, while Y says B?'), cite the best sentence for each part, scored by the part's own words too.")
     part_candidates: int = Field(3, ge=0, description="Best sentences (by the part's term coverage) of each part's publishers that get a dense score.")
+    clause_parts: bool = Field(True, description="A question that names its publishers once but has two or more long clauses ('Which company, scrutinized by TechCrunch for A, also claimed B?', '..., as reported by TechCrunch?') cites one sentence per clause, each from a different report of those publishers.")
+    clause_floor: float = Field(0.35, ge=0.0, le=1.0, description="A clause of such a question is cited only with a sentence scoring at least this (else it gets no sentence of its own).")
     report_rank_bonus: float = Field(0.05, ge=0.0, le=1.0, description="Added to a sentence's part score divided by 1 + its report's retrieval rank.")
     lead_boost: float = Field(1.2, ge=1.0, le=3.0, description="When choosing among sentences, factor for one in a report's lead (its first lead_chars characters after the opening line); 1 = off.")
     lead_chars: int = Field(400, ge=100, description="Where a report's lead ends (characters).")

@@ -30,6 +30,8 @@ VARIANTS: dict[str, dict] = {
     "no per-publisher citation choice (parts off too)": {"answering": {"facet_selection": False, "part_selection": False}},
     "no lead and length priors": {"answering": {"lead_boost": 1.0, "length_prior": 0.0}},
     "no clause sub-queries": {"retrieval": {"clause_queries": False}},
+    "no clause parts for citing": {"answering": {"clause_parts": False}},
+    "no author facets": {"retrieval": {"author_facets": False}, "answering": {"author_penalty": 1.0}},
     "no day-filtered part sub-queries": {"retrieval": {"part_date_queries": False}},
     "no publication-date ranges": {"retrieval": {"date_ranges": False}},
     "no recency preference": {"retrieval": {"recency_boost": 0.0}, "answering": {"recency_penalty": 0.0}},

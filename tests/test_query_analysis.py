@@ -79,3 +79,17 @@ def test_two_dated_reports_of_one_or_no_publisher_give_one_part_each():
     assert [(p.sources, p.dates) for p in parts] == [([], [dt.date(2023, 10, 2)]), ([], [dt.date(2023, 10, 7)])]
     # a range bound is not a report's day
     assert analyse("Was the trial covered before October 2, 2023 and after October 7, 2023 alike?", M).parts == []
+
+
+def test_a_publisher_named_once_for_several_long_clauses_gives_one_part_per_clause():
+    q = ("Which company, recently scrutinized by TechCrunch for its antitrust legal defense involving document "
+         "disclosure, also claims that its new generative AI model Gemini rivals the models of OpenAI?")
+    parts = analyse(q, M).parts
+    assert [p.text for p in parts] == [
+        "recently scrutinized by TechCrunch for its antitrust legal defense involving document disclosure",
+        "also claims that its new generative AI model Gemini rivals the models of OpenAI"]
+    assert all(p.clause and p.own and p.sources == ["TechCrunch"] for p in parts)
+    # one long clause, or no publisher named: no clause parts
+    assert analyse("What did TechCrunch report about the antitrust legal defense of the company?", M).parts == []
+    assert analyse("Which company, scrutinized for its antitrust legal defense involving document disclosure, also "
+                   "claims that its new generative AI model rivals OpenAI?", M).parts == []
