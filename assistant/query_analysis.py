@@ -272,12 +272,14 @@ def _clause_parts(clauses: list[str], sources: list[str], spans: list[tuple[int,
                   question: str) -> list[Part]:
     """A question naming its publishers once for several long clauses ("Which company, scrutinized by TechCrunch for
     A, also claimed B?", "..., as reported by TechCrunch?") usually tells each clause from a different report of
-    them: one part per clause, each searched within those publishers and cited from a different report."""
+    them: one part per clause (two or more), each cited from a different report of those publishers (retrieval
+    leaves them to the clause sub-queries)."""
     if not sources or len(clauses) < 2:
         return []
     names = _name_words(question, spans)
-    return [Part(text=c, sources=list(sources), own=True, dates=_dates(c, exact=True), clause=True) for c in clauses
-            if sum(w not in names for w in content_words(c)) >= _MIN_PART_WORDS]
+    parts = [Part(text=c, sources=list(sources), own=True, dates=_dates(c, exact=True), clause=True) for c in clauses
+             if sum(w not in names for w in content_words(c)) >= _MIN_PART_WORDS]
+    return parts if len(parts) >= 2 else []
 
 
 def _looks_like_outlet(name: str) -> bool:
