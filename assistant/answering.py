@@ -203,8 +203,9 @@ class ExtractiveAnswerer(Answerer):
 
     def select(self, question: str, cands: list[_Candidate], facets: Facets | None = None,
                idf_lookup: IdfLookup | None = None) -> list[_Candidate]:
-        if self._all_parts(facets):
-            chosen = self._select_per_part(cands, self._all_parts(facets), idf_lookup or self.idf)
+        parts = self._all_parts(facets)
+        if parts:
+            chosen = self._select_per_part(cands, parts, idf_lookup or self.idf)
             if chosen:
                 return chosen
         if facets and facets.mentions and self.s.facet_selection:

@@ -44,7 +44,7 @@ class Retriever:
     def __init__(self, catalog: Catalog, store: VectorStore, settings: RetrievalSettings,
                  embed: Callable[[Sequence[str]], np.ndarray] | None = None):
         self.catalog, self.store, self.s, self.embed = catalog, store, settings, embed
-        self._matcher: tuple[tuple[str, ...], SourceMatcher] | None = None
+        self._matcher: tuple[list[str], SourceMatcher] | None = None
         self._authors: tuple[list[str], AuthorMatcher] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._stem_cache: dict[str, tuple[str, list[set[str]]]] = {}  # chunk id -> (text, stems of each sentence)
@@ -52,8 +52,8 @@ class Retriever:
 
     # -- question analysis ------------------------------------------------------------------------------
     def analyse(self, text: str) -> Facets:
-        sources = tuple(self.catalog.sources())
-        if self._matcher is None or self._matcher[0] != sources:
+        sources = self.catalog.sources()  # the same list until the catalog changes
+        if self._matcher is None or self._matcher[0] is not sources:
             self._matcher = (sources, SourceMatcher(sources))
         authors = self._author_matcher() if self.s.author_facets else None
         if not self.s.date_ranges:

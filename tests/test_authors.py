@@ -85,6 +85,7 @@ def test_author_filters_keep_to_their_reports_everywhere(make_assistant, dredgin
     hits = a.search("harbour dredging", top_k=5, filters={"authors": ["Tom Brandt", "Lena Ortiz, Tom Brandt"]})
     assert {h.title for h in hits} == {"Harbour dredging starts", "Harbour dredging cost rises"}
     ans = a.ask("What happened to the harbour dredging cost?", filters={"authors": ["Mara Quill"]})
+    assert ans.passages and all(p.title == "Silt worries fishermen" for p in ans.passages)
     assert all(c.title == "Silt worries fishermen" for c in ans.citations)
     # an author filter and a date filter with no report in common: nothing, not an error
     assert a.search("harbour dredging", filters={"authors": ["Mara Quill"], "after": "2024-05-03"}) == []
