@@ -175,19 +175,25 @@ class Retriever:
         """Re-score the first candidates with what a chunk score cannot see, then diversify again:
         - the best single sentence's share of the question's IDF mass (``sentence_boost``): a chunk with one sentence
           that holds most of the question beats one whose matching words are scattered (a proximity signal);
+        - in a question of several long clauses, the best single sentence's share of one clause's IDF mass
+          (``clause_sentence_boost``): each clause is often a fact told by a different report, which holds little of
+          the whole question;
         - the chunk comes from a publisher, or a report by an author, the question names (``named_source_boost``)."""
         if not pool:
             return pool
-        stems = sorted(set(content_stems(query.text)))
-        idf = self.catalog.idf(stems)
-        total = sum(idf.values()) or 1.0
+        stems = set(content_stems(query.text))
+        clauses = [set(content_stems(c)) for c in query.facets.clauses] if self.s.clause_sentence_boost else []
+        idf = self.catalog.idf(sorted(stems.union(*clauses)))
+        whole = (stems, sum(idf[t] for t in stems) or 1.0)
+        clauses = [(c, sum(idf[t] for t in c) or 1.0) for c in clauses]
         top = max(p.score for p in pool) or 1.0
         named = set(query.facets.sources)
         by_named = set(query.facets.author_reports) if self.s.author_facets else set()
         scored = []
         for p in pool:
-            best = max((sum(idf[t] for t in st if t in idf) for st in self._sentence_stems(p)), default=0.0) / total
-            score = (p.score / top + self.s.sentence_boost * best
+            sentences = self._sentence_stems(p)
+            score = (p.score / top + self.s.sentence_boost * _held(whole, sentences, idf)
+                     + self.s.clause_sentence_boost * max((_held(c, sentences, idf) for c in clauses), default=0.0)
                      + self.s.named_source_boost * (p.source in named or p.report_id in by_named))
             scored.append((p.chunk_id, score))
         by_id = {p.chunk_id: p for p in pool}
@@ -294,6 +300,12 @@ class Retriever:
             if len(out) >= top_k:
                 break
         return out
+
+
+def _held(terms: tuple[set[str], float], sentences: list[set[str]], idf: dict[str, float]) -> float:
+    """The largest share of the terms' IDF mass (``terms`` = the stems and their total) held by one sentence."""
+    stems, total = terms
+    return max((sum(idf[t] for t in st & stems) for st in sentences), default=0.0) / total
 
 
 def _today() -> dt.date:

@@ -62,7 +62,7 @@ def test_each_part_of_a_two_part_question_is_searched_and_cited_on_its_own(full)
     assert_citations_hold(full, ans)
 
 
-def test_each_long_clause_of_a_question_gets_its_best_chunk_into_the_top_ten(full):
+def test_each_long_clause_of_a_question_gets_its_best_report_into_the_top_ten(full):
     questions = [
         "Which sportsbook gives new users in Vermont up to a $1,000 bonus bet if their first bet loses, and which club "
         "won the Supporters' Shield as regular season champion despite suffering defeat?",
@@ -75,7 +75,9 @@ def test_each_long_clause_of_a_question_gets_its_best_chunk_into_the_top_ten(ful
     for q in questions:
         clauses = long_clauses(q)
         assert len(clauses) >= 2
-        best = [off.search(c, top_k=1)[0].chunk_id for c in clauses]  # each clause asked on its own
-        assert set(best) <= {h.chunk_id for h in full.search(q, top_k=10)}
-        missed_without += len(set(best) - {h.chunk_id for h in off.search(q, top_k=10)})
+        # each clause asked on its own; its report, not that exact chunk: the clause-sentence boost may prefer
+        # another chunk of the report whose one sentence states the clause whole
+        best = [off.search(c, top_k=1)[0].report_id for c in clauses]
+        assert set(best) <= {h.report_id for h in full.search(q, top_k=10)}
+        missed_without += len(set(best) - {h.report_id for h in off.search(q, top_k=10)})
     assert missed_without >= 1  # without clause sub-queries one clause's evidence falls out of the top ten
