@@ -140,7 +140,8 @@ class Retriever:
         for (q, _), kw, de in zip(variants, keyword, dense):
             for cid, s in self._ranked(q, kw.result(), de):
                 best[cid] = max(best.get(cid, 0.0), s)
-        rerank = bool(self.s.rerank_depth and (self.s.sentence_boost or self.s.named_source_boost))
+        rerank = bool(self.s.rerank_depth and (self.s.sentence_boost or self.s.clause_sentence_boost
+                                                 or self.s.named_source_boost))
         ranked = _diversify(sorted(best.items(), key=lambda kv: -kv[1]), self.s.report_decay,
                             0 if rerank else self.s.diversity_after)
         if rerank:

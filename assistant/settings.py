@@ -48,7 +48,7 @@ class RetrievalSettings(_Stage):
     range_boost: float = Field(0.2, ge=0.0, le=2.0, description="Relative boost for reports published inside a date range the question names (not when the question compares reports over time).")
     recency_boost: float = Field(0.2, ge=0.0, le=2.0, description="For a question asking for the latest reporting ('What is the latest on X?'), the relative boost of the newest candidates (scaled by date between the oldest and newest candidate); 0 = off.")
     date_boost: float = Field(0.2, ge=0.0, le=2.0, description="Relative boost for reports dated within a day of a date the question names.")
-    rerank_depth: int = Field(40, ge=0, le=200, description="Candidates re-scored with the two boosts below before the final top-k (0 = off).")
+    rerank_depth: int = Field(40, ge=0, le=200, description="Candidates re-scored with the three boosts below before the final top-k (0 = off).")
     sentence_boost: float = Field(0.6, ge=0.0, le=5.0, description="Added to a candidate's relative score times the share of the question's IDF mass in its best single sentence.")
     clause_sentence_boost: float = Field(0.25, ge=0.0, le=5.0, description="In a question with two or more long clauses, added to a candidate's relative score times the largest share of one clause's IDF mass held by its best single sentence (each clause is often told by a different report); 0 = off.")
     named_source_boost: float = Field(0.3, ge=0.0, le=5.0, description="Added to the relative score of candidates from a publisher the question names.")
