@@ -21,7 +21,7 @@ VARIANTS: dict[str, dict] = {
     "no date boost": {"retrieval": {"date_boost": 0.0}},
     "no report diversity": {"retrieval": {"report_decay": 1.0}},
     "diversity from the first passage (no 3-passage lead)": {"retrieval": {"diversity_after": 0}},
-    "no candidate re-scoring (both boosts off, decay 0.7 as before)": {"retrieval": {"rerank_depth": 0, "report_decay": 0.7}},
+    "no candidate re-scoring (all boosts off, decay 0.7 as before)": {"retrieval": {"rerank_depth": 0, "report_decay": 0.7}},
     "no best-sentence boost": {"retrieval": {"sentence_boost": 0.0}},
     "no named-publisher boost": {"retrieval": {"named_source_boost": 0.0}},
     "no question parts (neither retrieval nor citation)": {"retrieval": {"part_queries": "off"}, "answering": {"part_selection": False}},
