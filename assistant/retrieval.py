@@ -183,10 +183,10 @@ class Retriever:
         if not pool:
             return pool
         stems = set(content_stems(query.text))
-        clauses = [set(content_stems(c)) for c in query.facets.clauses] if self.s.clause_sentence_boost else []
-        idf = self.catalog.idf(sorted(stems.union(*clauses)))
+        clause_stems = [set(content_stems(c)) for c in query.facets.clauses] if self.s.clause_sentence_boost else []
+        idf = self.catalog.idf(sorted(stems.union(*clause_stems)))  # one lookup for the question and its clauses
         whole = (stems, sum(idf[t] for t in stems) or 1.0)
-        clauses = [(c, sum(idf[t] for t in c) or 1.0) for c in clauses]
+        clauses = [(c, sum(idf[t] for t in c) or 1.0) for c in clause_stems]
         top = max(p.score for p in pool) or 1.0
         named = set(query.facets.sources)
         by_named = set(query.facets.author_reports) if self.s.author_facets else set()
