@@ -1,7 +1,8 @@
 """The catalog: reports (metadata, full text, content hashes), chunk offsets and the keyword index, in SQLite.
 
 One SQLite file under the data dir. Each report is replaced in one transaction, so the catalog never holds half a
-report; the keyword side (FTS5, BM25 ranking, Porter stemming) lives in the same file and updates incrementally.
+report; the keyword side (FTS5, BM25 ranking, Porter stemming) lives in the same file and updates incrementally, and
+so do the vectors of each chunk's sentences (float16, for re-scoring candidates by their best sentence).
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import sqlite3
 import threading
 from pathlib import Path
 from typing import Iterable, Sequence
+
+import numpy as np
 
 from .errors import IndexUnavailable
 from .terms import idf_from_frequencies
@@ -27,6 +30,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_report ON chunks(report_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(body, tokenize='porter unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
+CREATE TABLE IF NOT EXISTS sentence_vectors (chunk_id TEXT PRIMARY KEY, dim INTEGER, vectors BLOB);
 """
 
 
@@ -63,7 +67,12 @@ class Catalog:
     def hashes(self) -> dict[str, tuple[str, str]]:
         return {r[0]: (r[1], r[2]) for r in self._q("SELECT id, hash, text_hash FROM reports")}
 
-    def replace_report(self, article: Article, hash_: str, text_hash: str, chunks: Sequence[Chunk], bodies: Sequence[str]) -> None:
+    def replace_report(self, article: Article, hash_: str, text_hash: str, chunks: Sequence[Chunk], bodies: Sequence[str],
+                       sentence_vectors: Sequence[np.ndarray] | None = None) -> None:
+        """Replace a report, its chunks and keyword index, and (when given) each chunk's sentence vectors (one
+        ``n_sentences x dim`` array per chunk, rows in ``sentence_spans`` order) in one transaction."""
+        if sentence_vectors is not None and len(sentence_vectors) != len(chunks):
+            raise ValueError(f"{len(sentence_vectors)} sentence-vector arrays for {len(chunks)} chunks of {article.id}")
         with self._conn() as c:
             _delete(c, [article.id])
             c.execute(
@@ -75,6 +84,10 @@ class Catalog:
                 cur = c.execute("INSERT INTO chunks (id, report_id, idx, start, \"end\") VALUES (?,?,?,?,?)",
                                 (ch.id, ch.report_id, ch.index, ch.start, ch.end))
                 c.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, body))
+            for ch, vecs in zip(chunks, sentence_vectors or []):
+                vecs = np.asarray(vecs, dtype=np.float16)
+                c.execute("INSERT INTO sentence_vectors VALUES (?, ?, ?)", (ch.id, vecs.shape[1] if vecs.ndim == 2 else 0,
+                                                                           vecs.tobytes()))
 
     def get_meta(self, key: str) -> str | None:
         row = self._q("SELECT value FROM meta WHERE key = ?", (key,))
@@ -164,6 +177,15 @@ class Catalog:
         )
         return {r[0]: (r[1], r[2], r[3], r[4], r[5], _date(r[6]), r[7], r[8], r[9] or "") for r in rows}
 
+    def sentence_vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """chunk id -> its sentences' unit vectors (``n x dim`` float32), for the chunks that have them (an index
+        built before they were stored has none until its next ingest)."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._q(f"SELECT chunk_id, dim, vectors FROM sentence_vectors WHERE chunk_id IN ({marks})", list(chunk_ids))
+        return {r[0]: np.frombuffer(r[2], dtype=np.float16).reshape(-1, r[1]).astype(np.float32) for r in rows if r[1]}
+
     def chunk_dates(self, chunk_ids: Sequence[str]) -> dict[str, dt.date | None]:
         if not chunk_ids:
             return {}
@@ -215,6 +237,7 @@ def _delete(c: sqlite3.Connection, ids: list[str]) -> None:
     for rid in ids:
         rowids = [r[0] for r in c.execute("SELECT rowid FROM chunks WHERE report_id = ?", (rid,))]
         c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(r,) for r in rowids])
+        c.execute("DELETE FROM sentence_vectors WHERE chunk_id IN (SELECT id FROM chunks WHERE report_id = ?)", (rid,))
         c.execute("DELETE FROM chunks WHERE report_id = ?", (rid,))
         c.execute("DELETE FROM reports WHERE id = ?", (rid,))
 

@@ -1,5 +1,9 @@
 """Ingest: read reports, skip the unchanged ones by content hash, chunk, embed, store.
 
+Each chunk is embedded whole (for the vector store) and sentence by sentence (for the catalog's sentence vectors,
+which re-score retrieval candidates by their best sentence); a sentence repeated in the next chunk (the overlap) is
+embedded once.
+
 Crash safety: a report is first marked pending in the catalog, then its vectors are replaced in the store, then its
 catalog rows (text, chunks, keyword index, hash) are replaced in one transaction. A run killed at any point leaves
 the report pending or stale, so the next run redoes exactly that report; vectors of reports the catalog does not
@@ -17,11 +21,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Sequence
 
+import numpy as np
+
 from .catalog import Catalog
 from .chunking import chunk_article, header, indexed_text
 from .embedding import Embedder
 from .errors import IndexUnavailable, IngestLocked
 from .reading import iter_reports
+from .sentences import sentence_spans
 from .settings import Settings
 from .store import VectorStore, date_int
 from .types import Article, Chunk, FileFailure, IngestReport
@@ -111,6 +118,8 @@ class Ingestor:
         self.s, self.catalog, self.store, self.embedder = settings, catalog, store, embedder
         c = settings.chunking
         self.signature = f"{embedder.name}|{c.max_tokens}|{c.overlap_sentences}|{c.header}"
+        if settings.embedding.sentence_vectors:  # an index built without them is re-embedded on its next ingest
+            self.signature += "|sv"
 
     def run(self, inputs: Sequence[str | Path], sync: bool = False, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
         t0 = time.perf_counter()
@@ -216,18 +225,33 @@ class Ingestor:
             head = header(art) if self.s.chunking.header else ""
             bodies.append([indexed_text(head, c.text) for c in chunks])
         vectors = self.embedder.embed_batch([b for bs in bodies for b in bs])
+        reports = [chunks for _, _, _, chunks in group]
+        sentence_vectors = self._sentence_vectors(reports) if self.s.embedding.sentence_vectors else [None] * len(group)
         at = 0
-        for (art, h, th, chunks), bs in zip(group, bodies):
+        for (art, h, th, chunks), bs, svs in zip(group, bodies, sentence_vectors):
             vecs = vectors[at: at + len(chunks)]
             at += len(chunks)
             self.catalog.mark_pending(art.id)
             self.store.delete_reports([art.id])
             meta = {"report_id": art.id, "source": art.source, "date": date_int(art.published)}
             self.store.upsert([c.id for c in chunks], vecs, [meta] * len(chunks))
-            self.catalog.replace_report(art, h, th, chunks, bs)
+            self.catalog.replace_report(art, h, th, chunks, bs, svs)
             (report.updated if art.id in known else report.added).append(art.id)
             report.chunks_embedded += len(chunks)
         return at
+
+    def _sentence_vectors(self, reports: list[list[Chunk]]) -> list[list[np.ndarray]]:
+        """Per report, per chunk: its sentences' vectors (rows in ``sentence_spans`` order), from one embedding call
+        for the whole group in which each distinct sentence of a report is embedded once."""
+        spans = [[[(c.start + s, c.start + e) for s, e in sentence_spans(c.text)] for c in chunks] for chunks in reports]
+        texts: dict[tuple[int, int, int], str] = {}
+        for r, (chunks, per_chunk) in enumerate(zip(reports, spans)):
+            for c, sp in zip(chunks, per_chunk):
+                for s, e in sp:
+                    texts.setdefault((r, s, e), c.text[s - c.start: e - c.start])
+        row = {key: i for i, key in enumerate(texts)}
+        vecs = self.embedder.embed_batch(list(texts.values())) if texts else np.zeros((0, self.embedder.dim), np.float32)
+        return [[vecs[[row[(r, s, e)] for s, e in sp]] for sp in per_chunk] for r, per_chunk in enumerate(spans)]
 
     def _sync(self, seen, failed_paths, report) -> None:
         gone = []

@@ -141,11 +141,12 @@ class Retriever:
             for cid, s in self._ranked(q, kw.result(), de):
                 best[cid] = max(best.get(cid, 0.0), s)
         rerank = bool(self.s.rerank_depth and (self.s.sentence_boost or self.s.clause_sentence_boost
+                                                 or self.s.sentence_dense_boost or self.s.clause_dense_boost
                                                  or self.s.named_source_boost))
         ranked = _diversify(sorted(best.items(), key=lambda kv: -kv[1]), self.s.report_decay,
                             0 if rerank else self.s.diversity_after)
         if rerank:
-            return self._rerank(query, self.passages(ranked, max(self.s.rerank_depth, top_k)), top_k)
+            return self._rerank(query, self.passages(ranked, max(self.s.rerank_depth, top_k)), top_k, vectors)
         return self.passages(ranked, top_k)
 
     def _parts(self, facets: Facets) -> list[Part]:
@@ -172,16 +173,23 @@ class Retriever:
             return {}
         return dict(zip(texts, self.embed(texts)))
 
-    def _rerank(self, query: Query, pool: list[Passage], top_k: int) -> list[Passage]:
+    def _rerank(self, query: Query, pool: list[Passage], top_k: int,
+                vectors: dict[str, np.ndarray] | None = None) -> list[Passage]:
         """Re-score the first candidates with what a chunk score cannot see, then diversify again:
         - the best single sentence's share of the question's IDF mass (``sentence_boost``): a chunk with one sentence
           that holds most of the question beats one whose matching words are scattered (a proximity signal);
         - in a question of several long clauses, the best single sentence's share of one clause's IDF mass
           (``clause_sentence_boost``): each clause is often a fact told by a different report, which holds little of
           the whole question;
-        - the chunk comes from a publisher, or a report by an author, the question names (``named_source_boost``)."""
+        - the cosine between the question's vector and the chunk's best sentence's (``sentence_dense_boost``), and, in
+          a question of several long clauses, the best such cosine for one clause (``clause_dense_boost``): a chunk
+          vector averages a fact stated in one sentence with everything around it, a sentence vector does not;
+        - the chunk comes from a publisher, or a report by an author, the question names (``named_source_boost``).
+
+        ``vectors`` holds the sub-query texts' vectors ``search`` already computed (the clauses among them)."""
         if not pool:
             return pool
+        dense = self._sentence_cosines(query, pool, vectors or {})
         stems = set(content_stems(query.text))
         clause_stems = [set(content_stems(c)) for c in query.facets.clauses] if self.s.clause_sentence_boost else []
         idf = self.catalog.idf(sorted(stems.union(*clause_stems)))  # one lookup for the question and its clauses
@@ -195,11 +203,33 @@ class Retriever:
             sentences = self._sentence_stems(p)
             score = (p.score / top + self.s.sentence_boost * _held(whole, sentences, idf)
                      + self.s.clause_sentence_boost * max((_held(c, sentences, idf) for c in clauses), default=0.0)
+                     + dense.get(p.chunk_id, 0.0)
                      + self.s.named_source_boost * (p.source in named or p.report_id in by_named))
             scored.append((p.chunk_id, score))
         by_id = {p.chunk_id: p for p in pool}
         order = _diversify(sorted(scored, key=lambda kv: -kv[1]), self.s.report_decay, self.s.diversity_after)
         return [replace(by_id[cid], score=round(score, 6)) for cid, score in order[:top_k]]
+
+    def _sentence_cosines(self, query: Query, pool: list[Passage], vectors: dict[str, np.ndarray]) -> dict[str, float]:
+        """Per candidate: ``sentence_dense_boost`` x the question's best sentence cosine + ``clause_dense_boost`` x
+        the best clause's. Candidates without stored sentence vectors (an index built before them) get nothing."""
+        ws, wc = self.s.sentence_dense_boost, self.s.clause_dense_boost
+        clauses = query.facets.clauses if wc else []
+        if not (ws or clauses):
+            return {}
+        stored = self.catalog.sentence_vectors([p.chunk_id for p in pool])
+        stored = {cid: m for cid, m in stored.items() if len(m)}
+        if not stored:
+            return {}
+        missing = [c for c in clauses if c not in vectors]
+        if missing:
+            vectors = {**vectors, **self._vectors(missing)}
+        probes = np.stack([query.vector] + [vectors[c] for c in clauses if c in vectors])
+        out = {}
+        for cid, m in stored.items():
+            best = (m @ probes.T).max(axis=0)  # each probe's best sentence: the question's, then each clause's
+            out[cid] = float(ws * best[0] + (wc * best[1:].max() if len(best) > 1 else 0.0))
+        return out
 
     def _sentence_stems(self, p: Passage) -> list[set[str]]:
         got = self._stem_cache.get(p.chunk_id)

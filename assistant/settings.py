@@ -24,6 +24,7 @@ class EmbeddingSettings(_Stage):
     batch_size: int = Field(32, ge=1, description="Texts per forward pass in bulk calls (torch backends; onnx embeds one text per pass).")
     threads: int = Field(0, ge=0, description="Cores used by bulk embedding (ingest); 0 = all cores.")
     cache_dir: str = Field("", description="Where the onnx backend keeps its built model; empty = ~/.cache/report-assistant.")
+    sentence_vectors: bool = Field(True, description="Also embed every sentence at ingest (stored in the catalog) for re-scoring retrieval candidates by their best sentence; false = ingest about 2x faster, without sentence_dense_boost and clause_dense_boost.")
 
 
 class ChunkingSettings(_Stage):
@@ -51,6 +52,8 @@ class RetrievalSettings(_Stage):
     rerank_depth: int = Field(40, ge=0, le=200, description="Candidates re-scored with the three boosts below before the final top-k (0 = off).")
     sentence_boost: float = Field(0.6, ge=0.0, le=5.0, description="Added to a candidate's relative score times the share of the question's IDF mass in its best single sentence.")
     clause_sentence_boost: float = Field(0.25, ge=0.0, le=5.0, description="In a question with two or more long clauses, added to a candidate's relative score times the largest share of one clause's IDF mass held by its best single sentence (each clause is often told by a different report); 0 = off.")
+    sentence_dense_boost: float = Field(0.3, ge=0.0, le=5.0, description="Added to a candidate's relative score times the cosine between the question's vector and its best single sentence's (sentence vectors are stored at ingest); 0 = off.")
+    clause_dense_boost: float = Field(0.15, ge=0.0, le=5.0, description="In a question with two or more long clauses, added to a candidate's relative score times the largest cosine between one clause's vector and one of its sentences'; 0 = off.")
     named_source_boost: float = Field(0.3, ge=0.0, le=5.0, description="Added to the relative score of candidates from a publisher the question names.")
 
 

@@ -31,6 +31,8 @@ VARIANTS: dict[str, dict] = {
     "no lead and length priors": {"answering": {"lead_boost": 1.0, "length_prior": 0.0}},
     "no clause sub-queries": {"retrieval": {"clause_queries": False}},
     "no clause-sentence boost": {"retrieval": {"clause_sentence_boost": 0.0}},
+    "no sentence-vector boosts": {"retrieval": {"sentence_dense_boost": 0.0, "clause_dense_boost": 0.0}},
+    "no clause sentence-vector boost": {"retrieval": {"clause_dense_boost": 0.0}},
     "no clause parts for citing": {"answering": {"clause_parts": False}},
     "no author facets": {"retrieval": {"author_facets": False}, "answering": {"author_penalty": 1.0}},
     "no day-filtered part sub-queries": {"retrieval": {"part_date_queries": False}},
