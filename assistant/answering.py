@@ -1,7 +1,8 @@
 """Answerers: turn a question and retrieved passages into an ``Answer`` whose sentences carry citations.
 
 ``Answerer`` is the swappable part (implement ``answer``). ``ExtractiveAnswerer``, the default, quotes the
-sentences that best answer the question, scored by IDF-weighted term coverage and dense similarity, and refuses
+sentences that best answer the question, scored by IDF-weighted term coverage and dense similarity (every sentence
+whose vector was stored at ingest; otherwise the best by term coverage, embedded at question time), and refuses
 when none is supported well enough.
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ _AUTHORING = re.compile(r"\b(writ(?:e|es|ing|ten)|wrote|authored|author|column|b
 _LEAD_START = 100  # the opening line (a dateline, byline or standfirst) is not the lead
 _FULL_SENTENCE_CHARS = 150
 IdfLookup = Callable[[Sequence[str]], dict[str, float]]
+VectorLookup = Callable[[Sequence[str]], dict[str, np.ndarray]]
 
 
 class Answerer(ABC):
@@ -70,8 +72,12 @@ class _Candidate:
 
 
 class ExtractiveAnswerer(Answerer):
-    def __init__(self, embedder: Embedder, idf: IdfLookup, settings: AnsweringSettings):
+    def __init__(self, embedder: Embedder, idf: IdfLookup, settings: AnsweringSettings,
+                 sentence_vectors: VectorLookup | None = None):
+        """``sentence_vectors``: chunk ids -> their sentences' stored vectors (``Catalog.sentence_vectors``); without
+        it, or for chunks without them, the sentences worth a dense score are embedded at question time."""
         self.embedder, self.idf, self.s = embedder, idf, settings
+        self.sentence_vectors = sentence_vectors if settings.stored_sentence_vectors else None
 
     def answer(self, question, passages, question_vector=None, facets=None) -> Answer:
         idf = self._idf_once(question, facets)
@@ -127,7 +133,10 @@ class ExtractiveAnswerer(Answerer):
                 lex = _coverage(q_stems, stems, idf, negated and _NEGATION.search(quote) is not None) / total
                 cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex, stems=frozenset(stems),
                                         prior=self._prior(p.start + s, len(quote)))
+        self._attach_stored_vectors(passages, cands)
         pool = _pool(list(cands.values()), self.s.dense_sentences, self.s.per_passage_candidates)
+        have = {id(c) for c in pool}
+        pool.extend(c for c in cands.values() if c.vector is not None and id(c) not in have)  # stored: all of them
         for part in self._parts(facets):  # each part's best sentences by its own words get a dense score too
             part_stems = _part_stems(part)
             part_idf = lookup(sorted(part_stems))
@@ -137,10 +146,11 @@ class ExtractiveAnswerer(Answerer):
             pool.extend(c for c in mine[: self.s.part_candidates] if id(c) not in have)
         if qvec is None:
             qvec = self.embedder.embed_query(question)
-        vecs = self.embedder.embed_batch([c.quote for c in pool])
-        for c, v in zip(pool, vecs):
+        todo = [c for c in pool if c.vector is None]
+        for c, v in zip(todo, self.embedder.embed_batch([c.quote for c in todo]) if todo else []):
             c.vector = v
-            c.dense = float(np.dot(qvec, v))
+        for c in pool:
+            c.dense = float(np.dot(qvec, c.vector))
             c.score = 0.5 * c.lexical + 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank)
             if not _SENTENCE_END.search(c.quote):  # a headline, caption or label line: weaker evidence than prose
                 c.score *= 0.8
@@ -151,6 +161,22 @@ class ExtractiveAnswerer(Answerer):
         self._prefer_named_reports(pool, facets)
         self._prefer_recent(pool, facets)
         return sorted(pool, key=lambda c: -c.score)
+
+    def _attach_stored_vectors(self, passages: list[Passage], cands: dict[tuple[str, int], _Candidate]) -> None:
+        """Give each candidate sentence its vector stored at ingest, when its chunk has them (rows in
+        ``sentence_spans`` order; a chunk whose row count differs is left to question-time embedding)."""
+        if self.sentence_vectors is None:
+            return
+        stored = self.sentence_vectors([p.chunk_id for p in passages])
+        for p in passages:
+            rows = stored.get(p.chunk_id)
+            spans = sentence_spans(p.text)
+            if rows is None or len(rows) != len(spans):
+                continue
+            for (s, e), v in zip(spans, rows):
+                c = cands.get((p.report_id, p.start + s))
+                if c is not None and c.vector is None and c.end == p.start + e:
+                    c.vector = v
 
     def _prefer_named_reports(self, pool: list[_Candidate], facets: Facets | None) -> None:
         """When the question names when reports were published ("reported last week") or who wrote them ("what did

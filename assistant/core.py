@@ -39,7 +39,7 @@ class Assistant:
                                                    s.embedding.batch_size, s.embedding.threads, s.embedding.cache_dir)
         self.store = store or ChromaStore(s.collection, data_dir=data_dir, url=s.chroma_url)
         self.retriever = Retriever(self.catalog, self.store, s.retrieval, self.embedder.embed_batch)
-        self.answerer = answerer or ExtractiveAnswerer(self.embedder, self.catalog.idf, s.answering)
+        self.answerer = answerer or ExtractiveAnswerer(self.embedder, self.catalog.idf, s.answering, self.catalog.sentence_vectors)
 
     @classmethod
     def open(cls, settings: Settings | dict | None = None, **parts: Any) -> "Assistant":

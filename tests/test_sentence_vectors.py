@@ -62,3 +62,27 @@ def test_a_sentence_that_means_the_question_lifts_its_chunk_over_shared_words(ma
     on = make_assistant(tmp_path / "on")
     on.ingest([folder], progress=False)
     assert on.search(QUESTION, top_k=1)[0].title == "Council meeting notes"
+
+
+def test_the_answerer_scores_sentences_with_their_stored_vectors(make_assistant, tmp_path, folder, embedder,
+                                                                  monkeypatch):
+    sentences = set()
+    for _, title, body in REPORTS:
+        sentences |= {body[s:e] for s, e in sentence_spans(body)}
+    embedded: list[str] = []
+    real = embedder.embed_batch
+    monkeypatch.setattr(embedder, "embed_batch", lambda texts: (embedded.extend(texts), real(texts))[1])
+
+    stored = make_assistant(tmp_path / "stored")
+    stored.ingest([folder], progress=False)
+    embedded.clear()
+    ans = stored.ask(QUESTION)
+    assert not ans.refused and "leaf blowers" in ans.citations[0].quote
+    assert not sentences & set(embedded)  # every sentence's vector came from the catalog
+
+    asked = make_assistant(tmp_path / "asked", answering={"stored_sentence_vectors": False})
+    asked.ingest([folder], progress=False)
+    embedded.clear()
+    again = asked.ask(QUESTION)
+    assert sentences & set(embedded)  # without them, sentences are embedded at question time
+    assert again.citations[0].quote == ans.citations[0].quote
