@@ -154,6 +154,10 @@ class Catalog:
     def chunk_count(self) -> int:
         return self._q("SELECT count(*) FROM chunks")[0][0]
 
+    def sentence_vector_count(self) -> int:
+        """Chunks whose sentence vectors are stored."""
+        return self._q("SELECT count(*) FROM sentence_vectors")[0][0]
+
     def counts(self) -> tuple[int, int]:
         return self._q("SELECT count(*) FROM reports")[0][0], self._q("SELECT count(*) FROM chunks")[0][0]
 

@@ -130,7 +130,7 @@ class Assistant:
         return {"reports": n_reports, "chunks": n_chunks, "vectors": self.store.count(), "sources": len(self.sources()),
                 "first_date": first.isoformat() if first else None, "last_date": last.isoformat() if last else None,
                 "data_dir": str(Path(self.settings.data_dir).resolve()), "chroma": self.settings.chroma_url or "embedded",
-                "embedder": self.embedder.name}
+                "embedder": self.embedder.name, "chunks_with_sentence_vectors": self.catalog.sentence_vector_count()}
 
     # -- internals --------------------------------------------------------------------------------------
     def _query(self, question: str, filters: Filters | dict | None) -> Query:

@@ -1,8 +1,8 @@
 """Ingest: read reports, skip the unchanged ones by content hash, chunk, embed, store.
 
-Each chunk is embedded whole (for the vector store) and sentence by sentence (for the catalog's sentence vectors,
-which re-score retrieval candidates by their best sentence); a sentence repeated in the next chunk (the overlap) is
-embedded once.
+Each chunk is embedded whole (for the vector store) and, unless ``embedding.sentence_vectors`` is off, sentence by
+sentence (for the catalog's sentence vectors: retrieval re-scores candidates by their best sentence, the answerer
+scores every sentence with them); a sentence repeated in the next chunk (the overlap) is embedded once.
 
 Crash safety: a report is first marked pending in the catalog, then its vectors are replaced in the store, then its
 catalog rows (text, chunks, keyword index, hash) are replaced in one transaction. A run killed at any point leaves

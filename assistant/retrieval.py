@@ -5,7 +5,7 @@ every named publisher's best evidence competes as an equal; in a question in par
 each part's sub-retrieval searches its publishers with the part's own words and vector (and, when the part names a
 date, once more within that day's reports); each long clause of a long question is searched on its own too; reports
 dated on a date the question names are boosted; further chunks of an already ranked report count less (diversity); the first candidates are then re-scored by their
-best single sentence and by named publisher, and diversified again. All keyword and dense lookups of one question run
+best single sentence (its words, and its vector stored at ingest) and by named publisher, and diversified again. All keyword and dense lookups of one question run
 at once on a small thread pool. The query vector comes in with the ``Query``.
 """
 from __future__ import annotations

@@ -60,6 +60,7 @@ def snapshot(data_dir: Path, collection: str = "reports") -> dict:
         fts = db.execute("SELECT c.id FROM chunks_fts f JOIN chunks c ON c.rowid = f.rowid").fetchall()
         n_fts = db.execute("SELECT count(*) FROM chunks_fts").fetchone()[0]
         n_chunks_declared = db.execute("SELECT coalesce(sum(n_chunks), 0) FROM reports").fetchone()[0]
+        sentence_ids = [r[0] for r in db.execute("SELECT chunk_id FROM sentence_vectors")]
     finally:
         db.close()
     SharedSystemClient.clear_system_cache()  # another process wrote since: never reuse a cached client
@@ -76,6 +77,7 @@ def snapshot(data_dir: Path, collection: str = "reports") -> dict:
         "n_fts": n_fts,
         "vector_ids": sorted(got["ids"]),
         "vector_reports": sorted({m["report_id"] for m in got["metadatas"]}),
+        "sentence_vector_ids": sorted(sentence_ids),
     }
 
 
@@ -95,6 +97,9 @@ def problems(snap: dict, clean: dict) -> list[str]:
                    f"({len(set(snap['vector_ids']) ^ set(snap['chunk_ids']))} ids differ)")
     if snap["fts_ids"] != snap["vector_ids"] or snap["n_fts"] != len(snap["fts_ids"]):
         out.append(f"keyword index holds {snap['n_fts']} rows ({len(snap['fts_ids'])} joined), Chroma {len(snap['vector_ids'])}")
+    if snap.get("sentence_vector_ids", snap["chunk_ids"]) != snap["chunk_ids"]:
+        out.append(f"the catalog holds sentence vectors for {len(snap['sentence_vector_ids'])} of "
+                   f"{len(snap['chunk_ids'])} chunks")
     if snap["vector_reports"] != snap["chunk_reports"] or set(snap["chunk_reports"]) != set(snap["reports"]):
         out.append("the reports of the vectors, the chunks and the catalog differ")
     return out

@@ -94,7 +94,7 @@ def test_reingest_is_incremental_and_edits_reembed_one_report(make_assistant, tm
     assert 0 < edited.chunks_embedded <= 2
     assert "twelve-day" in a.ask("How long did the dockworkers strike last?").text
     stats = a.stats()
-    assert stats["chunks"] == stats["vectors"]
+    assert stats["chunks"] == stats["vectors"] == stats["chunks_with_sentence_vectors"]
 
 
 def test_sync_removes_reports_not_among_inputs(make_assistant, tmp_path):
@@ -104,7 +104,7 @@ def test_sync_removes_reports_not_among_inputs(make_assistant, tmp_path):
     rep = a.ingest([SEED], sync=True, progress=False)
     assert len(rep.removed) == 3 and rep.unchanged == [SEED_ID]
     assert [r.id for r in a.reports()] == [SEED_ID]
-    assert a.stats()["vectors"] == a.stats()["chunks"]
+    assert a.stats()["vectors"] == a.stats()["chunks"] == a.stats()["chunks_with_sentence_vectors"]
 
 
 def test_bad_files_are_reported_and_good_ones_ingested(make_assistant, tmp_path):

@@ -28,3 +28,5 @@ def test_snapshot_sees_a_damaged_index(tmp_path):
         "Chroma holds 1 vectors for 2 catalog chunks (1 ids differ)",
         "keyword index holds 2 rows (2 joined), Chroma 1"]
     assert kill_test.problems({**clean, "reports": {"r1": ""}}, clean) == ["report ids/hashes differ: 1 vs 1 clean"]
+    assert kill_test.problems({**clean, "sentence_vector_ids": ["r1-0001"]}, clean) == [
+        "the catalog holds sentence vectors for 1 of 2 chunks"]
