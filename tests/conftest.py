@@ -116,3 +116,11 @@ def assert_citations_hold(assistant, answer):
         assert answer.citations, "an answer must cite"
         for n in range(1, len(answer.citations) + 1):
             assert f"[{n}]" in answer.text
+
+
+def write_reports(folder, reports, source="Bay Post", date="2024-04-02"):
+    """Write ``(file, title, body)`` reports as Markdown with front matter into ``folder`` (created); returns it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, title, body in reports:
+        (folder / name).write_text(f"---\ntitle: {title}\nsource: {source}\ndate: {date}\n---\n{title}\n\n{body}\n")
+    return folder

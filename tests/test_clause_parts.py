@@ -3,6 +3,8 @@ also did B, as reported by the Bay Post?") cites one sentence per clause, from d
 (embedded Chroma, the real embedder)."""
 import pytest
 
+from conftest import write_reports
+
 REPORTS = [  # (file, title, body): the two clauses are told by two different reports of one paper
     ("fine.md", "Ferry operator fined",
      "Tidewater Ferries was fined 40,000 dollars for skipping the required safety drills on its harbour crossings. "
@@ -19,11 +21,7 @@ QUESTION = ("Which ferry operator, fined for skipping the required safety drills
 
 @pytest.fixture()
 def reports(tmp_path):
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    for name, title, body in REPORTS:
-        (folder / name).write_text(f"---\ntitle: {title}\nsource: Bay Post\ndate: 2024-04-02\n---\n{title}\n\n{body}\n")
-    return folder
+    return write_reports(tmp_path / "reports", REPORTS)
 
 
 def test_each_clause_is_cited_from_its_own_report(make_assistant, reports, tmp_path):

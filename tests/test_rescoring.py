@@ -5,6 +5,8 @@ import pytest
 
 from assistant.retrieval import _held
 
+from conftest import write_reports
+
 
 def test_held_is_the_best_single_sentences_share_of_the_terms_idf_mass():
     idf = {"ferri": 1.0, "fine": 2.0, "drill": 3.0, "boat": 4.0}
@@ -33,10 +35,7 @@ QUESTION = ("Which ferry operator, fined for skipping the required safety drills
 
 
 def test_a_sentence_stating_one_clause_whole_lifts_its_chunk(make_assistant, tmp_path):
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    for name, title, body in REPORTS:
-        (folder / name).write_text(f"---\ntitle: {title}\nsource: Bay Post\ndate: 2024-04-02\n---\n{title}\n\n{body}\n")
+    folder = write_reports(tmp_path / "reports", REPORTS)
     stating = {"Regulator fines operator", "New boats"}
 
     off = make_assistant(tmp_path / "off", retrieval={"clause_sentence_boost": 0.0})

@@ -6,6 +6,8 @@ import pytest
 
 from assistant.sentences import sentence_spans
 
+from conftest import write_reports
+
 FILLER = "Councillor Ames spoke about parking meters, school lunches, bus shelters and the library budget."
 REPORTS = [  # (file, title, body): one report states the fact in one sentence among filler; another scatters its words
     ("ban.md", "Council meeting notes",
@@ -17,11 +19,7 @@ QUESTION = "Which city banned gas-powered leaf blowers in its parks?"
 
 @pytest.fixture
 def folder(tmp_path):
-    f = tmp_path / "reports"
-    f.mkdir()
-    for name, title, body in REPORTS:
-        (f / name).write_text(f"---\ntitle: {title}\nsource: Town Crier\ndate: 2024-04-02\n---\n{title}\n\n{body}\n")
-    return f
+    return write_reports(tmp_path / "reports", REPORTS, source="Town Crier")
 
 
 def test_each_chunks_sentences_are_stored_with_the_report_and_go_with_it(make_assistant, tmp_path, folder, embedder):
