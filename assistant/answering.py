@@ -121,10 +121,16 @@ class ExtractiveAnswerer(Answerer):
         neg_weight = sum(idf.values()) / len(idf) if negated else 0.0
         total = (sum(idf.values()) + neg_weight) or 1.0
         cands: dict[tuple[str, int], _Candidate] = {}
+        stored = self.sentence_vectors([p.chunk_id for p in passages]) if self.sentence_vectors else {}
         for rank, p in enumerate(passages):
-            for s, e in sentence_spans(p.text):
+            spans = sentence_spans(p.text)
+            rows = stored.get(p.chunk_id)  # rows in ``sentence_spans`` order; another count: embed at question time
+            rows = rows if rows is not None and len(rows) == len(spans) else [None] * len(spans)
+            for (s, e), vector in zip(spans, rows):
                 key = (p.report_id, p.start + s)
                 if key in cands:
+                    if cands[key].vector is None and cands[key].end == p.start + e:
+                        cands[key].vector = vector
                     continue
                 quote = p.text[s:e]
                 stems = set(content_stems(quote))
@@ -132,8 +138,7 @@ class ExtractiveAnswerer(Answerer):
                     continue
                 lex = _coverage(q_stems, stems, idf, negated and _NEGATION.search(quote) is not None) / total
                 cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex, stems=frozenset(stems),
-                                        prior=self._prior(p.start + s, len(quote)))
-        self._attach_stored_vectors(passages, cands)
+                                        prior=self._prior(p.start + s, len(quote)), vector=vector)
         pool = _pool(list(cands.values()), self.s.dense_sentences, self.s.per_passage_candidates)
         have = {id(c) for c in pool}
         pool.extend(c for c in cands.values() if c.vector is not None and id(c) not in have)  # stored: all of them
@@ -161,22 +166,6 @@ class ExtractiveAnswerer(Answerer):
         self._prefer_named_reports(pool, facets)
         self._prefer_recent(pool, facets)
         return sorted(pool, key=lambda c: -c.score)
-
-    def _attach_stored_vectors(self, passages: list[Passage], cands: dict[tuple[str, int], _Candidate]) -> None:
-        """Give each candidate sentence its vector stored at ingest, when its chunk has them (rows in
-        ``sentence_spans`` order; a chunk whose row count differs is left to question-time embedding)."""
-        if self.sentence_vectors is None:
-            return
-        stored = self.sentence_vectors([p.chunk_id for p in passages])
-        for p in passages:
-            rows = stored.get(p.chunk_id)
-            spans = sentence_spans(p.text)
-            if rows is None or len(rows) != len(spans):
-                continue
-            for (s, e), v in zip(spans, rows):
-                c = cands.get((p.report_id, p.start + s))
-                if c is not None and c.vector is None and c.end == p.start + e:
-                    c.vector = v
 
     def _prefer_named_reports(self, pool: list[_Candidate], facets: Facets | None) -> None:
         """When the question names when reports were published ("reported last week") or who wrote them ("what did
