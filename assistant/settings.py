@@ -54,6 +54,8 @@ class RetrievalSettings(_Stage):
     clause_sentence_boost: float = Field(0.25, ge=0.0, le=5.0, description="In a question with two or more long clauses, added to a candidate's relative score times the largest share of one clause's IDF mass held by its best single sentence (each clause is often told by a different report); 0 = off.")
     sentence_dense_boost: float = Field(0.3, ge=0.0, le=5.0, description="Added to a candidate's relative score times the cosine between the question's vector and its best single sentence's (sentence vectors are stored at ingest); 0 = off.")
     clause_dense_boost: float = Field(0.15, ge=0.0, le=5.0, description="In a question with two or more long clauses, added to a candidate's relative score times the largest cosine between one clause's vector and one of its sentences'; 0 = off.")
+    bridge_hop: bool = Field(True, description="A question asking for an entity it does not name, in two or more long clauses ('Who is the individual tried for A, who also did B?'): the name most of the first passages share is searched again with each clause's words, and each clause's best new report joins the passages after the first bridge_keep.")
+    bridge_keep: int = Field(6, ge=0, le=100, description="Passages the bridge hop leaves in place (its reports follow them).")
     named_source_boost: float = Field(0.3, ge=0.0, le=5.0, description="Added to the relative score of candidates from a publisher the question names.")
 
 

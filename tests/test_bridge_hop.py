@@ -1,0 +1,72 @@
+"""The bridge hop: a question asking for an entity it does not name, in several long clauses, is searched a second
+time with the name its first passages share. Pure functions first, then real components (an embedded Chroma, the
+SQLite catalog and the packaged MiniLM embedder)."""
+import pytest
+
+from assistant.bridging import asks_for_entity, bridge_name, names
+
+from conftest import write_reports
+
+
+def test_names_are_mid_sentence_capitalised_words_without_stopwords():
+    text = "However, the board met. Analysts said Marta Kowalski of Lumen Freight spoke; The plan failed. And She left."
+    assert names(text) == ["marta", "kowalski", "lumen", "freight"]  # "However", "Analysts", "The", "And": sentence starts
+
+
+def test_bridge_name_is_the_name_most_reports_share_that_the_question_does_not_use():
+    question = "Who is the executive at Lumen Freight praised for cutting emissions?"
+    passages = [("r1", "Critics say Kowalski of Lumen Freight cut emissions."),
+                ("r1", "Again Kowalski, and again Kowalski."),  # one report counts once
+                ("r2", "Analysts praised Kowalski this week."),
+                ("r3", "Shippers told Reuters that Kowalski was right."),
+                ("r4", "Shippers told Reuters nothing.")]
+    assert bridge_name(question, passages) == "kowalski"  # 3 of 4 reports; "lumen", "freight" are the question's
+    assert bridge_name(question, passages[:2] + passages[4:]) is None  # under min_reports
+    assert bridge_name(question, passages, min_share=0.8) is None  # 3 of 4 reports is under 0.8
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Who is the individual tried for fraud?", True), ("Which company, sued by X, also did Y?", True),
+    ('"What firm did both report on?"', True), ("Did the Verge report it before TechCrunch?", False),
+    ("Is the reporting consistent?", False)])
+def test_only_questions_asking_for_an_entity_get_the_hop(question, expected):
+    assert asks_for_entity(question) is expected
+
+
+FOCUS = "Marta Kowalski"
+REPORTS = [  # 4 reports tell clause 1 about Kowalski, 3 tell clause 2's words about other people, 1 ties them
+    *[(f"praise{i}.md", f"Freight praise {i}",
+       f"Analysts praised {FOCUS} for cutting delivery emissions at Lumen Freight. {extra}")
+      for i, extra in enumerate(["Rivals were slower.", "Diesel trucks went first.", "The board agreed.",
+                                 "Investors cheered."])],
+    *[(f"depot{i}.md", f"Depot news {i}",
+       f"{who} opened a new warehouse in Gdansk. The new warehouse in Gdansk opened with 300 staff.")
+      for i, who in enumerate(["Tomas Berg", "Ines Duarte", "Pavel Novak"])],
+    ("target.md", "Harbour diary", f"Dockworkers waved as {FOCUS} opened a warehouse in Gdansk in May."),
+    # other news, so that the shared name is as rare in the index as a name is in a real one
+    *[(f"other{i}.md", f"Other news {i}", f"The {topic} drew a crowd of {100 + i} on Sunday.")
+      for i, topic in enumerate(["regatta", "flower show", "chess final", "choir concert", "book fair", "derby",
+                                 "marathon", "film night", "food market", "jazz evening", "kite festival", "tattoo"])],
+]
+QUESTION = "Who is the executive, praised by analysts for cutting delivery emissions, who also opened a new warehouse in Gdansk?"
+
+
+def test_the_hop_brings_the_report_that_ties_the_second_clause_to_the_shared_name(make_assistant, tmp_path):
+    folder = write_reports(tmp_path / "reports", REPORTS, source="Harbour Times")
+    settings = {"bridge_keep": 3}
+    off = make_assistant(tmp_path / "index", retrieval={**settings, "bridge_hop": False})
+    off.ingest([folder], progress=False)
+    assert "Harbour diary" not in [p.title for p in off.search(QUESTION, top_k=6)]  # its words lose to the depots
+
+    on = make_assistant(tmp_path / "index", retrieval=settings)
+    without = off.search(QUESTION, top_k=6)
+    found = on.search(QUESTION, top_k=6)
+    assert found[:3] == without[:3]  # the first bridge_keep passages stay
+    # each clause's best new report follows them: clause 1's is a praise report, clause 2's the diary
+    assert "Harbour diary" in [p.title for p in found[3:5]]
+    assert len(found) == 6 and len({p.chunk_id for p in found}) == 6
+    assert [p.score for p in found] == sorted((p.score for p in found), reverse=True)
+
+    # a yes/no question names its entities: no hop
+    yes_no = "Did analysts praise Kowalski for cutting delivery emissions, and did Berg open a new warehouse in Gdansk?"
+    assert on.search(yes_no, top_k=6) == off.search(yes_no, top_k=6)
