@@ -4,9 +4,11 @@ Questions that name publishers get one sub-retrieval per publisher, each scored 
 every named publisher's best evidence competes as an equal; in a question in parts ("Does X say A, while Y says B?")
 each part's sub-retrieval searches its publishers with the part's own words and vector (and, when the part names a
 date, once more within that day's reports); each long clause of a long question is searched on its own too; reports
-dated on a date the question names are boosted; further chunks of an already ranked report count less (diversity); the first candidates are then re-scored by their
-best single sentence (its words, and its vector stored at ingest) and by named publisher, and diversified again. All keyword and dense lookups of one question run
-at once on a small thread pool. The query vector comes in with the ``Query``.
+dated on a date the question names are boosted; further chunks of an already ranked report count less
+(diversity); the first candidates are then re-scored by their best single sentence (its words, and its vector
+stored at ingest) and by named publisher, and diversified again. A question asking for an entity it does not name
+gets a second, keyword-only hop per clause with the name its first passages share (``bridging``). All keyword and
+dense lookups of one question run at once on a small thread pool. The query vector comes in with the ``Query``.
 """
 from __future__ import annotations
 
