@@ -29,8 +29,10 @@ def names(text: str) -> list[str]:
     without stopwords, each once, in order."""
     out: dict[str, None] = {}
     for m in _CAPITALISED.finditer(text):
-        before = text[:m.start()].rstrip(" \t")
-        if not before or before[-1] in _SENTENCE_START:
+        i = m.start() - 1
+        while i >= 0 and text[i] in " \t":  # the character before the word, spaces skipped
+            i -= 1
+        if i < 0 or text[i] in _SENTENCE_START:
             continue
         word = fold(m.group(0)).replace("’", "'").split("'")[0]
         if len(word) > 1 and word not in STOPWORDS:

@@ -171,8 +171,9 @@ class Retriever:
         f = query.filters
         if query.facets.sources and not (f and f.sources):  # within the publishers the question names, if any
             f = replace(f or Filters(), sources=tuple(query.facets.sources))
-        hops = [self.passages(self.catalog.keyword_search(match_expression(content_words(f"{name} {c}")),
-                                                          _HOP_DEPTH, f), _HOP_DEPTH) for c in clauses]
+        lookups = [self._pool().submit(self.catalog.keyword_search, match_expression(content_words(f"{name} {c}")),
+                                       _HOP_DEPTH, f) for c in clauses]  # at once, as in search
+        hops = [self.passages(hit.result(), _HOP_DEPTH) for hit in lookups]
         head = found[:keep]
         seen = {p.report_id for p in head}
         added: list[Passage] = []
