@@ -16,7 +16,10 @@ from .terms import STOPWORDS, fold, words
 
 # "Who is ...", "Which company ...", "What organization ...": the question asks for an entity it does not name
 _ASKS_FOR_ENTITY = re.compile(r"^\W*(?:who|whom|whose|which|what)\b", re.IGNORECASE)
-_CAPITALISED = re.compile(r"[A-Z][\w’'\-]*[^\W_]")
+# upper-case letters of the Latin, Greek and Cyrillic blocks ("Élysée", "Łukasz", "Зеленский"), as regex ranges
+_UPPER = "".join(chr(c) for c in range(0x2000) if chr(c).isupper() and chr(c).isalpha())
+_CAPITALISED = re.compile(r"\b[" + re.escape(_UPPER) + r"][\w’'\-]*[^\W_]")
+_POSSESSIVE = re.compile(r"'s?$")
 _SENTENCE_START = set(".!?:;\"“”'‘’—–-([\n")
 
 
@@ -34,7 +37,7 @@ def names(text: str) -> list[str]:
             i -= 1
         if i < 0 or text[i] in _SENTENCE_START:
             continue
-        word = fold(m.group(0)).replace("’", "'").split("'")[0]
+        word = _POSSESSIVE.sub("", fold(m.group(0)).replace("’", "'"))  # "O’Brien’s" -> "o'brien"
         if len(word) > 1 and word not in STOPWORDS:
             out[word] = None
     return list(out)

@@ -13,6 +13,11 @@ def test_names_are_mid_sentence_capitalised_words_without_stopwords():
     assert names(text) == ["marta", "kowalski", "lumen", "freight"]  # "However", "Analysts", "The", "And": sentence starts
 
 
+def test_names_outside_ascii_and_with_apostrophes_are_names_too():
+    text = "Officials said Émile Łukasz met Зеленский and O’Brien’s aides at McDonald’s, not the iPhone team."
+    assert names(text) == ["emile", "łukasz", "зеленскии", "o'brien", "mcdonald"]  # folded as FTS5 folds; "Phone" is inside a word
+
+
 def test_bridge_name_is_the_name_most_reports_share_that_the_question_does_not_use():
     question = "Who is the executive at Lumen Freight praised for cutting emissions?"
     passages = [("r1", "Critics say Kowalski of Lumen Freight cut emissions."),
