@@ -8,6 +8,9 @@ Crash safety: a report is first marked pending in the catalog, then its vectors 
 catalog rows (text, chunks, keyword index, hash) are replaced in one transaction. A run killed at any point leaves
 the report pending or stale, so the next run redoes exactly that report; vectors of reports the catalog does not
 know are removed at the start of every run.
+
+The keyword index is merged (FTS5 'optimize') at the end of a run once the chunks added, replaced or removed since
+its last merge reach a quarter of the stored chunks: what replaced chunks leave behind slows every keyword search.
 """
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ from .types import Article, Chunk, FileFailure, IngestReport
 Progress = Callable[[int, int, str], None]  # (done, total, stage)
 _CLEAN = "last_ingest_clean"  # catalog meta key: "1" when the last ingest run finished
 _GROUP_CHUNKS = 256  # chunks embedded together (crosses reports, so batches stay full)
+_CHURN = "keyword_index_churn"  # catalog meta key: chunks added, replaced or removed since the keyword index was merged
+_MERGE_SHARE = 0.25  # merge the keyword index once the churn reaches this share of the stored chunks
 
 
 @contextmanager
@@ -136,13 +141,27 @@ class Ingestor:
                 self.store.delete_reports(sorted(orphans))
             for rid in set(known) - stored:  # vectors lost (e.g. the chroma folder deleted): embed these again
                 known[rid] = ("", known[rid][1])
+            before = self.catalog.chunk_count()
             pending, seen, failed_paths = self._plan(inputs, known, report, progress, sync)
             self._embed_and_store(pending, known, report, progress)
             if sync:
                 self._sync(seen, failed_paths, report)
+            self._merge_keyword_index(before, report.chunks_embedded)
             self.catalog.set_meta(_CLEAN, "1")
         report.seconds = time.perf_counter() - t0
         return report
+
+    def _merge_keyword_index(self, before: int, embedded: int) -> None:
+        """Merge the keyword index once the chunks added, replaced or removed since its last merge reach
+        ``_MERGE_SHARE`` of the stored chunks (so a first ingest or a full re-embed merges it, a day's few new
+        reports do not: a merge rewrites the whole index)."""
+        after = self.catalog.chunk_count()
+        stored = self.catalog.get_meta(_CHURN)  # none yet: an index from before merging, so merge it once
+        churn = (after if stored is None else int(stored)) + embedded + max(0, before + embedded - after)
+        if after and churn >= _MERGE_SHARE * after:
+            self.catalog.optimize_keyword_index()
+            churn = 0
+        self.catalog.set_meta(_CHURN, str(churn))
 
     def _stored_report_ids(self, known, clean: bool) -> set[str]:
         """The reports the vector store holds vectors for. Reading them means paging through every vector's metadata
