@@ -8,7 +8,8 @@ the project's own adapters (``ChromaStore.upsert``, ``Catalog.replace_report``),
 checkpoint size the script measures:
 
 - dense: ``ChromaStore.query`` top-50 latency (random query vectors);
-- keyword: ``Catalog.keyword_search`` top-50 latency (dev questions' words);
+- keyword: ``Catalog.keyword_search`` top-50 latency (dev questions' words); then the time of a keyword index merge
+  (``Catalog.optimize_keyword_index``, which an ingest makes after many replaced chunks) and the latency after it;
 - end to end: warm ``Assistant.search``/``ask`` with the real embedder on dev questions (dense hits are random);
 - process RSS and the on-disk size of each side; ingest seconds per 1,000 chunks around that size.
 
@@ -84,20 +85,26 @@ def dir_mb(path: Path) -> float:
     return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
 
 
-def measure(size, a, catalog, store, questions, rng, ask_n) -> dict:
+def keyword_times(catalog, questions) -> list[float]:
     from assistant.terms import content_words, match_expression
 
-    dense_t, kw_t = [], []
+    out = []
+    for q in questions:
+        t = time.perf_counter()
+        catalog.keyword_search(match_expression(content_words(q)), 50)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def measure(size, a, catalog, store, questions, rng, ask_n) -> dict:
+    dense_t = []
     for q in questions:
         v = rng.standard_normal(DIM).astype(np.float32)
         v /= np.linalg.norm(v)
         t = time.perf_counter()
         store.query(v, 50)
         dense_t.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        catalog.keyword_search(match_expression(content_words(q)), 50)
-        kw_t.append(time.perf_counter() - t)
-    out = {"chunks": size, "dense_query": summary_ms(dense_t), "keyword_query": summary_ms(kw_t)}
+    out = {"chunks": size, "dense_query": summary_ms(dense_t), "keyword_query": summary_ms(keyword_times(catalog, questions))}
     t = time.perf_counter()
     store.report_ids()
     out["store_report_ids_s"] = round(time.perf_counter() - t, 2)
@@ -173,6 +180,13 @@ def main() -> None:
             if stopped:
                 break
             m = measure(n, a, catalog, store, questions, rng, args.queries)
+            # what a keyword index merge (an ingest makes one after many replaced chunks; this index only grows)
+            # costs here, and the keyword latency after it
+            t = time.perf_counter()
+            catalog.optimize_keyword_index()
+            merge_s = round(time.perf_counter() - t, 2)
+            merged = summary_ms(keyword_times(catalog, questions))
+            m.update({"keyword_merge_s": merge_s, "keyword_query_merged": merged})
             recent = lambda xs: round(median([s for at, s in xs[-10:]]), 3)  # noqa: E731
             m.update({"ingest_s_per_1k_chunks": {"dense": recent(dense_ingest), "keyword": recent(kw_ingest)},
                       "rss_mb": round(rss_mb(), 1), "rss_growth_mb": round(rss_mb() - rss0, 1),
@@ -180,6 +194,7 @@ def main() -> None:
                       "elapsed_s": round(time.time() - t_start, 1)})
             checkpoints.append(m)
             print(f"\n== {n} chunks (SYNTHETIC) ==\n  dense top-50   {m['dense_query']}\n  keyword top-50 {m['keyword_query']}"
+                  f"\n  keyword top-50 after a merge {merged} (merge {merge_s} s)"
                   + (f"\n  search {m['search']}\n  ask    {m['ask']}" if "search" in m else "")
                   + f"\n  ingest s/1k chunks {m['ingest_s_per_1k_chunks']}, RSS {m['rss_mb']} MB (+{m['rss_growth_mb']}), "
                   f"disk {m['disk_mb']} MB, store.report_ids() {m['store_report_ids_s']} s\n", flush=True)
