@@ -155,8 +155,8 @@ class Ingestor:
         """Merge the keyword index once the chunks replaced or removed since its last merge reach ``_MERGE_SHARE``
         of the stored chunks (a full re-embed does; a few changed reports do not: a merge rewrites the whole index).
         Added chunks do not count: FTS5 merges its segments as they are added (a merge after a first ingest of the
-        MultiHop corpus changed nothing measurable), while a replaced or deleted chunk leaves a tombstone that every
-        lookup reads until a merge."""
+        MultiHop corpus saved well under 1 ms of an 8 ms lookup), while a replaced or deleted chunk leaves a tombstone
+        that every lookup reads until a merge."""
         after = self.catalog.chunk_count()
         stored = self.catalog.get_meta(_CHURN)  # none yet: an index from before merging, so merge it once
         churn = (after if stored is None else int(stored)) + max(0, before + embedded - after)  # replaced or removed
