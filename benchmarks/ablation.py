@@ -35,6 +35,7 @@ VARIANTS: dict[str, dict] = {
     "no clause sentence-vector boost": {"retrieval": {"clause_dense_boost": 0.0}},
     "answerer without stored sentence vectors (embeds its best sentences at question time)": {"answering": {"stored_sentence_vectors": False}},
     "no bridge hop": {"retrieval": {"bridge_hop": False}},
+    "no named-publisher lead": {"retrieval": {"named_source_lead": False}},
     "no clause parts for citing": {"answering": {"clause_parts": False}},
     "no author facets": {"retrieval": {"author_facets": False}, "answering": {"author_penalty": 1.0}},
     "no day-filtered part sub-queries": {"retrieval": {"part_date_queries": False}},
