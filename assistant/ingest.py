@@ -132,6 +132,7 @@ class Ingestor:
         with ingest_lock(Path(self.s.data_dir)):
             clean = self.catalog.get_meta(_CLEAN) == "1" and not rebuild
             self.catalog.set_meta(_CLEAN, "0")  # until this run ends: a run killed from here on makes the next one scan
+            before = self.catalog.chunk_count()  # before a rebuild's removals: they leave tombstones too
             if rebuild:
                 self._remove(list(self.catalog.hashes()) + list(self.store.report_ids()))
             known = self.catalog.hashes()
@@ -141,7 +142,6 @@ class Ingestor:
                 self.store.delete_reports(sorted(orphans))
             for rid in set(known) - stored:  # vectors lost (e.g. the chroma folder deleted): embed these again
                 known[rid] = ("", known[rid][1])
-            before = self.catalog.chunk_count()
             pending, seen, failed_paths = self._plan(inputs, known, report, progress, sync)
             self._embed_and_store(pending, known, report, progress)
             if sync:

@@ -58,3 +58,15 @@ def test_an_index_from_before_merging_is_merged_on_its_next_ingest(make_assistan
     assert report.chunks_embedded == 0  # nothing changed, yet the index is merged once
     assert a.catalog.get_meta(CHURN) == "0"
     assert a.search("ferry schedule pier 12", top_k=1)[0].title == "Harbour note 12"
+
+
+def test_a_rebuild_counts_the_chunks_it_removed(make_assistant, tmp_path):
+    folder = write_reports(tmp_path / "reports", REPORTS)
+    a = make_assistant(tmp_path / "index")
+    a.ingest([folder], progress=False)
+    _rewrite(folder, [0], "lighthouse")
+    a.ingest([folder], progress=False)
+    assert a.catalog.get_meta(CHURN) == "1"
+    a.ingest([folder], rebuild=True, progress=False)  # 20 chunks removed and embedded again
+    assert a.catalog.get_meta(CHURN) == "0"
+    assert a.search("lighthouse pier reopened", top_k=1)[0].title == "Harbour note 0"
