@@ -57,7 +57,7 @@ class RetrievalSettings(_Stage):
     bridge_hop: bool = Field(True, description="A question asking for an entity it does not name, in two or more long clauses ('Who is the individual tried for A, who also did B?'): the name most of the first passages share is searched again with each clause's words, and each clause's best new report joins the passages after the first bridge_keep.")
     bridge_keep: int = Field(6, ge=0, le=100, description="Passages the bridge hop leaves in place (its reports follow them).")
     named_source_boost: float = Field(0.3, ge=0.0, le=5.0, description="Added to the relative score of candidates from a publisher the question names.")
-    named_source_lead: bool = Field(True, description="A question naming two or more publishers (and no source filter): the best passage of each named publisher among the first top_k comes first, in rank order, then the rest as ranked.")
+    named_source_lead: bool = Field(True, description="A question naming two or more publishers: the best passage of each named publisher among the first top_k comes first, in rank order, then the rest as ranked.")
 
 
 class AnsweringSettings(_Stage):
