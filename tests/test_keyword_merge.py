@@ -50,13 +50,17 @@ def test_an_index_from_before_merging_is_merged_on_its_next_ingest(make_assistan
     folder = write_reports(tmp_path / "reports", REPORTS)
     a = make_assistant(tmp_path / "index")
     a.ingest([folder], progress=False)
+    _rewrite(folder, [0], "lighthouse")
+    a.ingest([folder], progress=False)  # one replaced chunk: a tombstone, not yet merged
     db = sqlite3.connect(tmp_path / "index" / "catalog.sqlite3")
     with db:
         db.execute("DELETE FROM meta WHERE key = ?", (CHURN,))  # as an index built before this change has it
     db.close()
+    before = _fts_check(tmp_path / "index")
     report = a.ingest([folder], progress=False)
     assert report.chunks_embedded == 0  # nothing changed, yet the index is merged once
     assert a.catalog.get_meta(CHURN) == "0"
+    assert _fts_check(tmp_path / "index") < before
     assert a.search("ferry schedule pier 12", top_k=1)[0].title == "Harbour note 12"
 
 
