@@ -46,12 +46,19 @@ def test_keyword_index_is_merged_after_enough_churn_and_still_finds_everything(m
     assert a.search("ferry schedule pier 7", top_k=1)[0].title == "Harbour note 7"
 
 
-def test_an_index_from_before_merging_is_merged_on_its_next_ingest(make_assistant, tmp_path):
+def _one_chunk_replaced(make_assistant, tmp_path):
+    """An index of the 20 reports in which report 0 was replaced once: a tombstone, not yet merged."""
     folder = write_reports(tmp_path / "reports", REPORTS)
     a = make_assistant(tmp_path / "index")
     a.ingest([folder], progress=False)
     _rewrite(folder, [0], "lighthouse")
-    a.ingest([folder], progress=False)  # one replaced chunk: a tombstone, not yet merged
+    a.ingest([folder], progress=False)
+    assert a.catalog.get_meta(CHURN) == "1"
+    return a, folder
+
+
+def test_an_index_from_before_merging_is_merged_on_its_next_ingest(make_assistant, tmp_path):
+    a, folder = _one_chunk_replaced(make_assistant, tmp_path)
     db = sqlite3.connect(tmp_path / "index" / "catalog.sqlite3")
     with db:
         db.execute("DELETE FROM meta WHERE key = ?", (CHURN,))  # as an index built before this change has it
@@ -65,12 +72,7 @@ def test_an_index_from_before_merging_is_merged_on_its_next_ingest(make_assistan
 
 
 def test_a_rebuild_counts_the_chunks_it_removed(make_assistant, tmp_path):
-    folder = write_reports(tmp_path / "reports", REPORTS)
-    a = make_assistant(tmp_path / "index")
-    a.ingest([folder], progress=False)
-    _rewrite(folder, [0], "lighthouse")
-    a.ingest([folder], progress=False)
-    assert a.catalog.get_meta(CHURN) == "1"
+    a, folder = _one_chunk_replaced(make_assistant, tmp_path)
     a.ingest([folder], rebuild=True, progress=False)  # 20 chunks removed and embedded again
     assert a.catalog.get_meta(CHURN) == "0"
     assert a.search("lighthouse pier reopened", top_k=1)[0].title == "Harbour note 0"
