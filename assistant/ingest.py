@@ -158,8 +158,8 @@ class Ingestor:
         MultiHop corpus saved well under 1 ms of an 8 ms lookup), while a replaced or deleted chunk leaves a tombstone
         that every lookup reads until a merge."""
         after = self.catalog.chunk_count()
-        stored = self.catalog.get_meta(_CHURN)  # none yet: an index from before merging, so merge it once
-        churn = (after if stored is None else int(stored)) + max(0, before + embedded - after)  # replaced or removed
+        stored = self.catalog.get_meta(_CHURN)  # none on a chunk-holding index: one from before merging, merged once
+        churn = (before if stored is None else int(stored)) + max(0, before + embedded - after)  # replaced or removed
         if after and churn >= _MERGE_SHARE * after:
             self.catalog.optimize_keyword_index()
             churn = 0
