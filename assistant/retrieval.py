@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -148,8 +149,8 @@ class Retriever:
             for cid, s in self._ranked(q, kw.result(), de):
                 best[cid] = max(best.get(cid, 0.0), s)
         rerank = bool(self.s.rerank_depth and (self.s.sentence_boost or self.s.clause_sentence_boost
-                                                 or self.s.sentence_dense_boost or self.s.clause_dense_boost
-                                                 or self.s.named_source_boost))
+                                                 or self.s.local_term_boost or self.s.sentence_dense_boost
+                                                 or self.s.clause_dense_boost or self.s.named_source_boost))
         ranked = _diversify(sorted(best.items(), key=lambda kv: -kv[1]), self.s.report_decay,
                             0 if rerank else self.s.diversity_after)
         if rerank:
@@ -233,6 +234,9 @@ class Retriever:
         - in a question of several long clauses, the best single sentence's share of one clause's IDF mass
           (``clause_sentence_boost``): each clause is often a fact told by a different report, which holds little of
           the whole question;
+        - the best single sentence's share of the question's terms weighted by how few candidates hold them
+          (``local_term_boost``, see ``_local_weights``): when every candidate shares the question's topic words, the
+          words that tell the candidates apart point at the one telling the asked-for detail;
         - the cosine between the question's vector and the chunk's best sentence's (``sentence_dense_boost``), and, in
           a question of several long clauses, the best such cosine for one clause (``clause_dense_boost``): a chunk
           vector averages a fact stated in one sentence with everything around it, a sentence vector does not;
@@ -247,14 +251,18 @@ class Retriever:
         idf = self.catalog.idf(sorted(stems.union(*clause_stems)))  # one lookup for the question and its clauses
         whole = (stems, sum(idf[t] for t in stems) or 1.0)
         clauses = [(c, sum(idf[t] for t in c) or 1.0) for c in clause_stems]
+        sentences = {p.chunk_id: self._sentence_stems(p) for p in pool}
+        local = _local_weights(stems, idf, list(sentences.values())) if self.s.local_term_boost else {}
+        local_terms = (stems, sum(local.values()) or 1.0)
         top = max(p.score for p in pool) or 1.0
         named = set(query.facets.sources)
         by_named = set(query.facets.author_reports) if self.s.author_facets else set()
         scored = []
         for p in pool:
-            sentences = self._sentence_stems(p)
-            score = (p.score / top + self.s.sentence_boost * _held(whole, sentences, idf)
-                     + self.s.clause_sentence_boost * max((_held(c, sentences, idf) for c in clauses), default=0.0)
+            mine = sentences[p.chunk_id]
+            score = (p.score / top + self.s.sentence_boost * _held(whole, mine, idf)
+                     + self.s.clause_sentence_boost * max((_held(c, mine, idf) for c in clauses), default=0.0)
+                     + (self.s.local_term_boost * _held(local_terms, mine, local) if local else 0.0)
                      + dense.get(p.chunk_id, 0.0)
                      + self.s.named_source_boost * (p.source in named or p.report_id in by_named))
             scored.append((p.chunk_id, score))
@@ -389,6 +397,15 @@ def _held(terms: tuple[set[str], float], sentences: list[set[str]], idf: dict[st
     """The largest share of the terms' IDF mass (``terms`` = the stems and their total) held by one sentence."""
     stems, total = terms
     return max((sum(idf[t] for t in st & stems) for st in sentences), default=0.0) / total
+
+
+def _local_weights(stems: set[str], idf: dict[str, float], candidates: list[list[set[str]]]) -> dict[str, float]:
+    """Each question stem's IDF times its rarity among the candidates, log((N + 1) / (n + 0.5)) with n of the N
+    candidates holding it (each candidate given as its sentences' stems). "Bankman-Fried" and "FTX" weigh little when
+    every candidate about the trial has them; "Paradigm" and "board" weigh much when one or two do."""
+    held = [set().union(*sentences) if sentences else set() for sentences in candidates]
+    n = len(held)
+    return {t: idf[t] * math.log((n + 1) / (sum(t in h for h in held) + 0.5)) for t in stems}
 
 
 def _today() -> dt.date:
