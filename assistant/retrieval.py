@@ -5,8 +5,9 @@ every named publisher's best evidence competes as an equal; in a question in par
 each part's sub-retrieval searches its publishers with the part's own words and vector (and, when the part names a
 date, once more within that day's reports); each long clause of a long question is searched on its own too; reports
 dated on a date the question names are boosted; further chunks of an already ranked report count less
-(diversity); the first candidates are then re-scored by their best single sentence (its words, and its vector
-stored at ingest) and by named publisher, and diversified again. A question asking for an entity it does not name
+(diversity); the first candidates are then re-scored by their best single sentence (its words, weighted by their
+rarity in the index and among the candidates, and its vector stored at ingest) and by named publisher, and
+diversified again. A question asking for an entity it does not name
 gets a second, keyword-only hop per clause with the name its first passages share (``bridging``). In a question
 naming two or more publishers, each one's best passage leads. All keyword and dense lookups of one question run at
 once on a small thread pool. The query vector comes in with the ``Query``.
