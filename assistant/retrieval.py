@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -32,7 +31,7 @@ from .query_analysis import AuthorMatcher, Facets, Part, SourceMatcher, analyse
 from .settings import RetrievalSettings
 from .store import VectorStore
 from .sentences import sentence_spans
-from .terms import content_stems, content_words, match_expression
+from .terms import content_stems, content_words, local_weights, match_expression
 from .types import Filters, Passage
 
 
@@ -236,8 +235,8 @@ class Retriever:
           (``clause_sentence_boost``): each clause is often a fact told by a different report, which holds little of
           the whole question;
         - the best single sentence's share of the question's terms weighted by how few candidates hold them
-          (``local_term_boost``, see ``_local_weights``): when every candidate shares the question's topic words, the
-          words that tell the candidates apart point at the one telling the asked-for detail;
+          (``local_term_boost``, see ``terms.local_weights``): when every candidate shares the question's topic
+          words, the words that tell the candidates apart point at the one telling the asked-for detail;
         - the cosine between the question's vector and the chunk's best sentence's (``sentence_dense_boost``), and, in
           a question of several long clauses, the best such cosine for one clause (``clause_dense_boost``): a chunk
           vector averages a fact stated in one sentence with everything around it, a sentence vector does not;
@@ -253,7 +252,8 @@ class Retriever:
         whole = (stems, sum(idf[t] for t in stems) or 1.0)
         clauses = [(c, sum(idf[t] for t in c) or 1.0) for c in clause_stems]
         sentences = {p.chunk_id: self._sentence_stems(p) for p in pool}
-        local = _local_weights(stems, idf, list(sentences.values())) if self.s.local_term_boost else {}
+        local = (local_weights(stems, idf, [set().union(*mine) for mine in sentences.values()])
+                 if self.s.local_term_boost else {})
         local_terms = (stems, sum(local.values()) or 1.0)
         top = max(p.score for p in pool) or 1.0
         named = set(query.facets.sources)
@@ -398,15 +398,6 @@ def _held(terms: tuple[set[str], float], sentences: list[set[str]], idf: dict[st
     """The largest share of the terms' IDF mass (``terms`` = the stems and their total) held by one sentence."""
     stems, total = terms
     return max((sum(idf[t] for t in st & stems) for st in sentences), default=0.0) / total
-
-
-def _local_weights(stems: set[str], idf: dict[str, float], candidates: list[list[set[str]]]) -> dict[str, float]:
-    """Each question stem's IDF times its rarity among the candidates, log((N + 1) / (n + 0.5)) with n of the N
-    candidates holding it (each candidate given as its sentences' stems). "Bankman-Fried" and "FTX" weigh little when
-    every candidate about the trial has them; "Paradigm" and "board" weigh much when one or two do."""
-    held = [set().union(*sentences) if sentences else set() for sentences in candidates]
-    n = len(held)
-    return {t: idf[t] * math.log((n + 1) / (sum(t in h for h in held) + 0.5)) for t in stems}
 
 
 def _today() -> dt.date:

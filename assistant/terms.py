@@ -67,3 +67,11 @@ def match_expression(words_: list[str]) -> str:
 def idf_from_frequencies(df: dict[str, int], n_docs: int, terms: Sequence[str]) -> dict[str, float]:
     """BM25's idf, kept positive; a term no chunk contains gets the highest idf."""
     return {t: math.log(1 + (n_docs - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in terms}
+
+
+def local_weights(stems: Sequence[str], idf: dict[str, float], held: Sequence[set[str]]) -> dict[str, float]:
+    """Each stem's IDF times its rarity among the candidates, log((N + 1) / (n + 0.5)) with n of the N candidates
+    holding it (``held``: each candidate's stems). "Bankman-Fried" and "FTX" weigh little when every candidate about
+    the trial has them; "Paradigm" and "board" weigh much when one or two do."""
+    n = len(held)
+    return {t: idf[t] * math.log((n + 1) / (sum(t in h for h in held) + 0.5)) for t in stems}

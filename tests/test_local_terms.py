@@ -1,19 +1,19 @@
-"""Local term weighting in candidate re-scoring: when every candidate shares the question's topic words, the word only
-one of them holds points at the asked-for detail. A pure function, then a real index (embedded Chroma, the real
-embedder)."""
+"""Local term weighting, in candidate re-scoring and in choosing what to cite: when every candidate shares the
+question's topic words, the word only one of them holds points at the asked-for detail. A pure function, then a real
+index (embedded Chroma, the real embedder)."""
 import math
 
 import pytest
 
-from assistant.retrieval import _local_weights
+from assistant.terms import local_weights
 
 from conftest import write_reports
 
 
 def test_a_term_every_candidate_holds_weighs_little_and_a_rare_one_much():
     idf = {"ferri": 2.0, "paradigm": 2.0, "board": 1.0}
-    candidates = [[{"ferri", "trial"}, {"board"}], [{"ferri"}], [{"ferri", "paradigm"}], []]  # each one's sentences
-    w = _local_weights({"ferri", "paradigm", "board"}, idf, candidates)
+    candidates = [{"ferri", "trial", "board"}, {"ferri"}, {"ferri", "paradigm"}, set()]  # each candidate's stems
+    w = local_weights({"ferri", "paradigm", "board"}, idf, candidates)
     assert w["ferri"] == pytest.approx(2.0 * math.log(5 / 3.5))  # held by 3 of 4 candidates
     assert w["paradigm"] == pytest.approx(2.0 * math.log(5 / 1.5))  # the same IDF, held by one: 3.4x the weight
     assert w["board"] == pytest.approx(1.0 * math.log(5 / 1.5))
@@ -56,3 +56,19 @@ def test_the_candidate_holding_the_rare_detail_leads(make_assistant, tmp_path):
     on = make_assistant(tmp_path / "on")
     on.ingest([folder], progress=False)
     assert on.search(QUESTION, top_k=1)[0].title == "Court notes"
+
+
+def test_the_answer_cites_fewer_sentences_that_only_share_the_topic(make_assistant, tmp_path):
+    """The same folder: the answer quotes the Paradigm sentence; sentences that only repeat the trial's words (held by
+    every report read) no longer come close enough to its score to be quoted beside it."""
+    folder = write_reports(tmp_path / "reports", TRIAL + OTHER)
+
+    def topic_only(a):
+        a.ingest([folder], progress=False)
+        cited = [c.quote for c in a.ask(QUESTION).citations]
+        assert "Paradigm" in cited[0]
+        return [q for q in cited if "Paradigm" not in q]
+
+    off = topic_only(make_assistant(tmp_path / "off", answering={"local_term_weight": 0.0}))
+    on = topic_only(make_assistant(tmp_path / "on"))
+    assert len(on) < len(off)
