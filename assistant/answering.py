@@ -3,7 +3,7 @@
 ``Answerer`` is the swappable part (implement ``answer``). ``ExtractiveAnswerer``, the default, quotes the
 sentences that best answer the question, scored by IDF-weighted term coverage and dense similarity (every sentence
 whose vector was stored at ingest; otherwise the best by term coverage, embedded at question time), and refuses
-when none is supported well enough.
+when none is supported well enough. In choosing which to quote, words that few of the reports read hold count more.
 """
 from __future__ import annotations
 
