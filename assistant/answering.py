@@ -3,7 +3,7 @@
 ``Answerer`` is the swappable part (implement ``answer``). ``ExtractiveAnswerer``, the default, quotes the
 sentences that best answer the question, scored by IDF-weighted term coverage and dense similarity (every sentence
 whose vector was stored at ingest; otherwise the best by term coverage, embedded at question time), and refuses
-when none is supported well enough. In choosing which to quote, words that few of the reports read hold count more.
+when none is supported well enough.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from .embedding import Embedder
 from .query_analysis import LIST_QUESTION, Facets, Part, author_names
 from .sentences import sentence_spans
 from .settings import AnsweringSettings
-from .terms import content_stems, local_weights
+from .terms import content_stems
 from .types import Answer, Citation, Passage
 
 REFUSAL = "The reports do not contain an answer to this question."
@@ -163,29 +163,9 @@ class ExtractiveAnswerer(Answerer):
                 c.score *= self.s.answer_type_penalty
         for c in pool:
             c.support = c.score
-        self._prefer_local_terms(pool, list(cands.values()), q_stems, idf)
         self._prefer_named_reports(pool, facets)
         self._prefer_recent(pool, facets)
         return sorted(pool, key=lambda c: -c.score)
-
-    def _prefer_local_terms(self, pool: list[_Candidate], read: list[_Candidate], q_stems: set[str],
-                            idf: dict[str, float]) -> None:
-        """In choosing what to cite (not in deciding whether the reports answer the question at all), a sentence
-        gains ``local_term_weight`` times its share of the question's term weight, where a term weighs its IDF times
-        its rarity among the reports read (``terms.local_weights``): words every report shares say what the reports
-        are about, a word one report holds points at the detail asked for. Passages of one report: no effect."""
-        w = self.s.local_term_weight
-        if not w:
-            return
-        by_report: dict[str, set[str]] = {}
-        for c in read:  # every sentence read, by report
-            by_report.setdefault(c.passage.report_id, set()).update(c.stems)
-        if len(by_report) < 2:
-            return
-        local = local_weights(q_stems, idf, list(by_report.values()))
-        total = sum(local.values()) or 1.0
-        for c in pool:
-            c.score += w * sum(local[t] for t in q_stems & c.stems) / total
 
     def _prefer_named_reports(self, pool: list[_Candidate], facets: Facets | None) -> None:
         """When the question names when reports were published ("reported last week") or who wrote them ("what did

@@ -75,7 +75,6 @@ class AnsweringSettings(_Stage):
     clause_parts: bool = Field(True, description="A question that names its publishers once but has two or more long clauses ('Which company, scrutinized by TechCrunch for A, also claimed B?', '..., as reported by TechCrunch?') cites one sentence per clause, each from a different report of those publishers.")
     clause_floor: float = Field(0.35, ge=0.0, le=1.0, description="A clause of such a question is cited only with a sentence scoring at least this (else it gets no sentence of its own).")
     report_rank_bonus: float = Field(0.05, ge=0.0, le=1.0, description="Added to a sentence's part score divided by 1 + its report's retrieval rank.")
-    local_term_weight: float = Field(0.3, ge=0.0, le=5.0, description="When the passages come from two or more reports, in choosing what to cite (not in the refusal score), added to a sentence's score times its share of the question's term weight, where a term weighs its IDF times its rarity among the reports read (log((R + 1) / (r + 0.5)), r of R holding it); 0 = off.")
     lead_boost: float = Field(1.2, ge=1.0, le=3.0, description="When choosing among sentences, factor for one in a report's lead (its first lead_chars characters after the opening line); 1 = off.")
     lead_chars: int = Field(400, ge=100, description="Where a report's lead ends (characters).")
     length_prior: float = Field(0.3, ge=0.0, le=2.0, description="When choosing among sentences, factor (chars / 150) ** this for sentences under 150 characters (fragments carry little evidence); 0 = off.")
