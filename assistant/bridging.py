@@ -16,7 +16,8 @@ from .terms import STOPWORDS, fold, words
 
 # "Who is ...", "Which company ...", "What organization ...": the question asks for an entity it does not name
 _ASKS_FOR_ENTITY = re.compile(r"^\W*(?:who|whom|whose|which|what)\b", re.IGNORECASE)
-# every upper-case letter below U+2000 (Latin, Greek, Cyrillic, Armenian, Georgian: "Élysée", "Łukasz", "Зеленский")
+# every upper-case letter below U+2000: Latin, Greek, Cyrillic, Armenian, Georgian ("Élysée", "Łukasz",
+# "Зеленский")
 _UPPER = "".join(chr(c) for c in range(0x2000) if chr(c).isupper() and chr(c).isalpha())
 _CAPITALISED = re.compile(r"\b[" + re.escape(_UPPER) + r"][\w’'\-]*[^\W_]")
 _POSSESSIVE = re.compile(r"'s?$")

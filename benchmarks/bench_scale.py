@@ -104,7 +104,8 @@ def measure(size, a, catalog, store, questions, rng, ask_n) -> dict:
         t = time.perf_counter()
         store.query(v, 50)
         dense_t.append(time.perf_counter() - t)
-    out = {"chunks": size, "dense_query": summary_ms(dense_t), "keyword_query": summary_ms(keyword_times(catalog, questions))}
+    out = {"chunks": size, "dense_query": summary_ms(dense_t),
+           "keyword_query": summary_ms(keyword_times(catalog, questions))}
     t = time.perf_counter()
     store.report_ids()
     out["store_report_ids_s"] = round(time.perf_counter() - t, 2)
