@@ -202,7 +202,10 @@ def test_an_event_is_dated_by_the_earliest_report_on_it(make_assistant, tmp_path
     folder = write_reports(tmp_path / "strike", STRIKE, "Harbor Gazette")
     a = make_assistant(tmp_path / "index")
     a.ingest([folder], progress=False)
-    question = "What did the Harbor Gazette report before the return to work at Port Alder?"
+    # the question's own words are in every report, the newest one most (it would be cited without the range); the
+    # earlier reports answer it well clear of the refusal threshold (0.54; asked without "wages", their best sentence
+    # scored 0.322 against 0.33 on one CPU and 0.33 or more on another: int8 kernels differ slightly by CPU)
+    question = "About wages of Port Alder dockworkers, what did the Harbor Gazette report before the return to work?"
     assert a.retriever.event_date("the return", question) == D(2024, 3, 12)  # only the third report says "returned"
     assert a.retriever.event_date("the walkout", question) is None  # nothing holds the word
     ans = a.ask(question)
