@@ -3,6 +3,8 @@
 One SQLite file under the data dir. Each report is replaced in one transaction, so the catalog never holds half a
 report; the keyword side (FTS5, BM25 ranking, Porter stemming) lives in the same file and updates incrementally, and
 so do the vectors of each chunk's sentences (float16, for re-scoring candidates by their best sentence).
+Keyword searches are answered from the FTS5 index read into memory (``keyword_memory``, the same BM25) when the
+index holds at most ``keyword_memory_chunks`` chunks, and by FTS5 itself otherwise or until that copy is read.
 """
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from . import keyword_memory
 from .errors import IndexUnavailable
-from .terms import idf_from_frequencies
+from .terms import idf_from_frequencies, match_expression
 from .types import Article, Chunk, Filters, ReportInfo
 
 SCHEMA_VERSION = 1
@@ -35,16 +38,24 @@ CREATE TABLE IF NOT EXISTS sentence_vectors (chunk_id TEXT PRIMARY KEY, dim INTE
 
 
 class Catalog:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, keyword_memory_chunks: int = 0):
+        """``keyword_memory_chunks``: hold the keyword index in memory (about 2 KB a chunk) when it has at most this
+        many chunks; 0 = always search FTS5."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._writes = 0  # commits through this object: with PRAGMA data_version (others' commits), when to re-read
         self._names: dict[str, tuple[tuple[int, int], list[str]]] = {}
+        self._memory_chunks = keyword_memory_chunks
+        self._postings: keyword_memory.Postings | None = None  # the keyword index in memory, at some generation
+        self._reading: str | None = None  # the generation being (or last) read, so each is read once
+        self._memory_lock = threading.Lock()
         try:
             c = self._conn().conn
             c.executescript(_SCHEMA)
             c.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            # bumped in the transaction of every change to the chunks: when the in-memory keyword index is stale
+            c.execute("INSERT OR IGNORE INTO meta VALUES ('keyword_generation', '0')")
             c.execute("SELECT count(*) FROM reports").fetchone()
         except sqlite3.DatabaseError as exc:
             raise IndexUnavailable(
@@ -205,8 +216,17 @@ class Catalog:
                        list(chunk_ids))
         return {r[0]: _date(r[1]) for r in rows}
 
-    def keyword_search(self, match: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """``(chunk_id, bm25)`` best first; bm25 is positive, larger is better."""
+    def keyword_search(self, words: Sequence[str], n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """``(chunk_id, bm25)`` of the chunks holding any of ``words``, best first; bm25 is positive, larger is
+        better (FTS5's, from the in-memory copy when it is held and current)."""
+        if not words:
+            return []
+        held = self._current_postings()
+        if held is not None:
+            got = keyword_memory.search(held, words, n, filters)
+            if got is not None:
+                return got
+        match = match_expression(list(words))
         where, args = _filter_sql(filters)
         sql = (
             "SELECT c.id, -bm25(chunks_fts) AS s FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid "
@@ -217,6 +237,54 @@ class Catalog:
             return [(r[0], float(r[1])) for r in self._q(sql, [match, *args, n])]
         except sqlite3.OperationalError:
             return []
+
+    def _current_postings(self) -> keyword_memory.Postings | None:
+        """The in-memory keyword index when it is current; else ``None``, and a background thread reads the current
+        one (searches use FTS5 meanwhile: a one-question command does not wait for a copy it will not reuse)."""
+        if not self._memory_chunks:
+            return None
+        generation = self.get_meta("keyword_generation") or "0"
+        held = self._postings
+        if held is not None and held.generation == generation:
+            return held
+        with self._memory_lock:
+            if self._reading != generation:
+                self._reading = generation
+                threading.Thread(target=self.hold_keyword_index, daemon=True, name="keyword-memory").start()
+        return None
+
+    @property
+    def keyword_memory_held(self) -> bool:
+        """Whether keyword searches are answered from a current in-memory copy (else by FTS5)."""
+        held = self._postings
+        return held is not None and held.generation == (self.get_meta("keyword_generation") or "0")
+
+    def hold_keyword_index(self) -> bool:
+        """Read the keyword index into memory now (when it has at most ``keyword_memory_chunks`` chunks); whether a
+        current copy is held. One read transaction, so the copy is one consistent state of the index."""
+        if not self._memory_chunks or not self.path.exists():
+            return False
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                conn.execute("BEGIN")
+                generation = conn.execute("SELECT value FROM meta WHERE key = 'keyword_generation'").fetchone()
+                chunks = conn.execute("SELECT rowid, id, report_id FROM chunks ORDER BY rowid").fetchall()
+                if len(chunks) > self._memory_chunks:
+                    return False
+                reports = conn.execute("SELECT id, source, coalesce(author, ''), coalesce(published, '') FROM reports").fetchall()
+                conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_instances "
+                             "USING fts5vocab(main, chunks_fts, 'instance')")
+                instances = conn.execute("SELECT term, group_concat(doc) FROM temp.chunks_instances GROUP BY term").fetchall()
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return False  # searches go on with FTS5
+        self._postings = keyword_memory.build(generation[0] if generation else "0",
+                                              np.array([r[0] for r in chunks], dtype=np.int64), [r[1] for r in chunks],
+                                              [r[2] for r in chunks], reports, instances)
+        return True
 
     def idf(self, stems: Sequence[str]) -> dict[str, float]:
         """BM25 idf of each stem over the indexed chunks (shared by retrieval re-scoring and answer scoring)."""
@@ -245,6 +313,9 @@ class _Tx:
 
 
 def _delete(c: sqlite3.Connection, ids: list[str]) -> None:
+    """Remove reports, in the caller's transaction (``replace_report`` calls this first, so every change to the
+    chunks passes here and bumps the keyword generation)."""
+    c.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'keyword_generation'")
     for rid in ids:
         rowids = [r[0] for r in c.execute("SELECT rowid FROM chunks WHERE report_id = ?", (rid,))]
         c.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(r,) for r in rowids])

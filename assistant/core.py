@@ -34,7 +34,7 @@ class Assistant:
                  store: VectorStore | None = None, answerer: Answerer | None = None):
         self.settings = s = get_settings(settings)
         data_dir = Path(s.data_dir)
-        self.catalog = Catalog(data_dir / "catalog.sqlite3")
+        self.catalog = Catalog(data_dir / "catalog.sqlite3", s.retrieval.keyword_memory_chunks)
         self.embedder = embedder or MiniLMEmbedder(s.embedding.model_path, s.embedding.backend,
                                                    s.embedding.batch_size, s.embedding.threads, s.embedding.cache_dir)
         self.store = store or ChromaStore(s.collection, data_dir=data_dir, url=s.chroma_url)

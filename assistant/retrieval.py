@@ -31,7 +31,7 @@ from .query_analysis import AuthorMatcher, Facets, Part, SourceMatcher, analyse
 from .settings import RetrievalSettings
 from .store import VectorStore
 from .sentences import sentence_spans
-from .terms import content_stems, content_words, local_weights, match_expression
+from .terms import content_stems, content_words, local_weights
 from .types import Filters, Passage
 
 
@@ -87,7 +87,7 @@ class Retriever:
         stems = set(content_stems(event))
         if not stems:
             return None
-        hits = self.catalog.keyword_search(match_expression(content_words(event) + content_words(question)), 10)
+        hits = self.catalog.keyword_search(content_words(event) + content_words(question), 10)
         rows = self.catalog.chunk_rows([cid for cid, _ in hits])
         on_it = [cid for cid, row in rows.items() if 2 * len(stems & set(content_stems(row[7]))) >= len(stems)]
         dates = [d for d in self.catalog.chunk_dates(on_it).values() if d]
@@ -188,7 +188,7 @@ class Retriever:
         f = query.filters
         if query.facets.sources and not (f and f.sources):  # within the publishers the question names, if any
             f = replace(f or Filters(), sources=tuple(query.facets.sources))
-        lookups = [self._pool().submit(self.catalog.keyword_search, match_expression(content_words(f"{name} {c}")),
+        lookups = [self._pool().submit(self.catalog.keyword_search, content_words(f"{name} {c}"),
                                        _HOP_DEPTH, f) for c in clauses]  # at once, as in search
         hops = [self.passages(hit.result(), _HOP_DEPTH) for hit in lookups]
         head = found[:keep]
@@ -317,7 +317,7 @@ class Retriever:
         words = content_words(query.text)
         if self.s.dense_weight >= 1.0 or not words:
             return []
-        return self.catalog.keyword_search(match_expression(words), n, query.filters)
+        return self.catalog.keyword_search(words, n, query.filters)
 
     def _dense_all(self, variants: list[tuple[Query, int]]) -> list[list[tuple[str, float]]]:
         """The dense candidates of every ranking: one store call per distinct filter (the main ranking and the
