@@ -8,9 +8,12 @@ the project's own adapters (``ChromaStore.upsert``, ``Catalog.replace_report``),
 checkpoint size the script measures:
 
 - dense: ``ChromaStore.query`` top-50 latency (random query vectors);
-- keyword: ``Catalog.keyword_search`` top-50 latency (dev questions' words); then the time of a keyword index merge
-  (``Catalog.optimize_keyword_index``, which an ingest makes after many replaced chunks) and the latency after it;
-- end to end: warm ``Assistant.search``/``ask`` with the real embedder on dev questions (dense hits are random);
+- keyword: ``Catalog.keyword_search`` top-50 latency (dev questions' words) in FTS5; then the time of a keyword index
+  merge (``Catalog.optimize_keyword_index``, which an ingest makes after many replaced chunks) and the latency after
+  it; up to ``--memory-max`` chunks also the in-memory copy (``keyword_memory``): the seconds to read it, the memory
+  it takes and its top-50 latency;
+- end to end: warm ``Assistant.search``/``ask`` with the real embedder on dev questions (dense hits are random), with
+  the keyword index in memory when the default ``retrieval.keyword_memory_chunks`` covers the size, as the app has it;
 - process RSS and the on-disk size of each side; ingest seconds per 1,000 chunks around that size.
 
     python benchmarks/bench_scale.py --sizes 10000,100000          # default also tries 1,000,000 within --budget-min
@@ -96,7 +99,22 @@ def keyword_times(catalog, questions) -> list[float]:
     return out
 
 
-def measure(size, a, catalog, store, questions, rng, ask_n) -> dict:
+def keyword_memory(catalog, questions) -> tuple[dict, object]:
+    """Read the keyword index into memory (any size) and time searches from it; the catalog holding it."""
+    from assistant.catalog import Catalog
+
+    mem = Catalog(catalog.path, keyword_memory_chunks=10**12)
+    before = rss_mb()
+    t = time.perf_counter()
+    held = mem.hold_keyword_index()
+    read_s = round(time.perf_counter() - t, 2)
+    return {"held": held, "read_s": read_s, "rss_growth_mb": round(rss_mb() - before, 1),
+            "query": summary_ms(keyword_times(mem, questions))}, mem
+
+
+def measure(size, a, catalog, store, questions, rng, ask_n, memory_max) -> dict:
+    from assistant.settings import RetrievalSettings
+
     dense_t = []
     for q in questions:
         v = rng.standard_normal(DIM).astype(np.float32)
@@ -109,7 +127,13 @@ def measure(size, a, catalog, store, questions, rng, ask_n) -> dict:
     t = time.perf_counter()
     store.report_ids()
     out["store_report_ids_s"] = round(time.perf_counter() - t, 2)
+    mem = None
+    if size <= memory_max:
+        out["keyword_memory"], mem = keyword_memory(catalog, questions)
     if a is not None:
+        in_memory = mem is not None and size <= RetrievalSettings().keyword_memory_chunks  # what the app would do
+        a.catalog = a.retriever.catalog = mem if in_memory else catalog
+        out["ask_keyword_side"] = "memory" if in_memory else "fts5"
         for q in questions[:3]:
             a.ask(q)
         s_t, a_t = [], []
@@ -121,6 +145,7 @@ def measure(size, a, catalog, store, questions, rng, ask_n) -> dict:
             a.ask(q)
             a_t.append(time.perf_counter() - t)
         out["search"], out["ask"] = summary_ms(s_t), summary_ms(a_t)
+        a.catalog = a.retriever.catalog = catalog
     return out
 
 
@@ -129,6 +154,7 @@ def main() -> None:
     p.add_argument("--sizes", default="10000,100000,1000000", help="checkpoint index sizes in chunks, comma-separated")
     p.add_argument("--budget-min", type=float, default=70, help="stop growing the index after this many minutes (1M chunks took 48 min here)")
     p.add_argument("--queries", type=int, default=50, help="dev questions per latency measurement")
+    p.add_argument("--memory-max", type=int, default=200_000, help="measure the in-memory keyword index up to this many chunks (about 2 KB of RAM a chunk)")
     p.add_argument("--no-model", action="store_true", help="skip the end-to-end search/ask with the real embedder")
     p.add_argument("--keep", help="build the index in this folder and keep it (default: a temp dir, removed)")
     args = p.parse_args()
@@ -180,7 +206,7 @@ def main() -> None:
                           f"{dense_ingest[-1][1]:.2f} s, keyword {kw_ingest[-1][1]:.2f} s", flush=True)
             if stopped:
                 break
-            m = measure(n, a, catalog, store, questions, rng, args.queries)
+            m = measure(n, a, catalog, store, questions, rng, args.queries, args.memory_max)
             # what a keyword index merge (an ingest makes one after many replaced chunks; this index only grows)
             # costs here, and the keyword latency after it
             t = time.perf_counter()
@@ -196,6 +222,8 @@ def main() -> None:
             checkpoints.append(m)
             print(f"\n== {n} chunks (SYNTHETIC) ==\n  dense top-50   {m['dense_query']}\n  keyword top-50 {m['keyword_query']}"
                   f"\n  keyword top-50 after a merge {merged} (merge {merge_s} s)"
+                  + (f"\n  keyword top-50 in memory {m['keyword_memory']}" if "keyword_memory" in m else "")
+                  + (f"\n  ask's keyword side: {m['ask_keyword_side']}" if "ask_keyword_side" in m else "")
                   + (f"\n  search {m['search']}\n  ask    {m['ask']}" if "search" in m else "")
                   + f"\n  ingest s/1k chunks {m['ingest_s_per_1k_chunks']}, RSS {m['rss_mb']} MB (+{m['rss_growth_mb']}), "
                   f"disk {m['disk_mb']} MB, store.report_ids() {m['store_report_ids_s']} s\n", flush=True)
