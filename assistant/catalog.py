@@ -39,8 +39,8 @@ CREATE TABLE IF NOT EXISTS sentence_vectors (chunk_id TEXT PRIMARY KEY, dim INTE
 
 class Catalog:
     def __init__(self, path: Path, keyword_memory_chunks: int = 0):
-        """``keyword_memory_chunks``: hold the keyword index in memory (about 2 KB a chunk) when it has at most this
-        many chunks; 0 = always search FTS5."""
+        """``keyword_memory_chunks``: hold the keyword index in memory when it has at most this
+        many chunks (about 1.5-2 KB a chunk); 0 = always search FTS5."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()

@@ -2,7 +2,7 @@
 as SQLite FTS5's ``bm25()`` (k1 = 1.2, b = 0.75, one phrase per quoted query word).
 
 Why: a question is searched by keyword six or seven times (the question, its clauses, each named publisher), and
-FTS5 walks the whole posting list of every query word on each search: about 20 ms for a 23-word question on the
+FTS5 walks the whole posting list of every query word on each search: 10-20 ms for a 23-word question on the
 MultiHop index (7,938 chunks), most of ``ask``'s time on 2 cores. Here a search is a few numpy gathers over the
 same postings. The scores are FTS5's (``tests/test_keyword_memory.py`` compares both on a real index); the catalog
 falls back to FTS5 for what this cannot answer exactly (a query word outside ``[a-z0-9]``, which FTS5's tokenizer
