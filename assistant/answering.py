@@ -19,11 +19,13 @@ from .embedding import Embedder
 from .query_analysis import LIST_QUESTION, Facets, Part, author_names
 from .sentences import sentence_spans
 from .settings import AnsweringSettings
-from .terms import content_stems
+from .terms import content_stems, local_weights
 from .types import Answer, Citation, Passage
 
 REFUSAL = "The reports do not contain an answer to this question."
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|n't)\b|n't\b", re.I)
+# what a negation governs: the words after it up to a clause break ("did not suspend attacks", "never said that")
+_NEGATED = re.compile(r"(?:\b(?:not|no|never|none|neither|nor|without)\b|n't\b)([^,;:.?!]*)", re.I)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 # Answer types: what a sentence must contain to answer "how many ...?" or "when ...?".
 _ASKS_NUMBER = re.compile(r"^\s*(how (many|much|long|far|old)|what (number|percentage|share|proportion))\b", re.I)
@@ -163,9 +165,34 @@ class ExtractiveAnswerer(Answerer):
                 c.score *= self.s.answer_type_penalty
         for c in pool:
             c.support = c.score
+        self._prefer_local_terms(pool, list(cands.values()), q_stems, idf, question)
         self._prefer_named_reports(pool, facets)
         self._prefer_recent(pool, facets)
         return sorted(pool, key=lambda c: -c.score)
+
+    def _prefer_local_terms(self, pool: list[_Candidate], read: list[_Candidate], q_stems: set[str],
+                            idf: dict[str, float], question: str) -> None:
+        """In choosing what to cite (not in deciding whether the reports answer the question at all), a sentence
+        gains ``local_term_weight`` times its share of the question's term weight, where a term weighs its IDF times
+        its rarity among the reports read (``terms.local_weights``): words every report shares say what the reports
+        are about, a word one report holds points at the detail asked for. Passages of one report: no effect.
+        Words a negation in the question governs ("which groups did not suspend attacks?") get no weight: the
+        report holding "suspend" is as likely to say the opposite of what is asked."""
+        w = self.s.local_term_weight
+        if not w:
+            return
+        by_report: dict[str, set[str]] = {}
+        for c in read:  # every sentence read, by report
+            by_report.setdefault(c.passage.report_id, set()).update(c.stems)
+        if len(by_report) < 2:
+            return
+        terms = q_stems - {t for m in _NEGATED.finditer(question) for t in content_stems(m.group(1))}
+        local = local_weights(terms, idf, list(by_report.values()))
+        total = sum(local.values())
+        if not total:
+            return
+        for c in pool:
+            c.score += w * sum(local[t] for t in terms & c.stems) / total
 
     def _prefer_named_reports(self, pool: list[_Candidate], facets: Facets | None) -> None:
         """When the question names when reports were published ("reported last week") or who wrote them ("what did

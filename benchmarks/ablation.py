@@ -24,6 +24,7 @@ VARIANTS: dict[str, dict] = {
     "no candidate re-scoring (all boosts off, decay 0.7 as before)": {"retrieval": {"rerank_depth": 0, "report_decay": 0.7}},
     "no best-sentence boost": {"retrieval": {"sentence_boost": 0.0}},
     "no local term weighting in re-scoring (best-sentence boost 0.6 as before)": {"retrieval": {"local_term_boost": 0.0, "sentence_boost": 0.6}},
+    "no local term weighting when citing": {"answering": {"local_term_weight": 0.0}},
     "no named-publisher boost": {"retrieval": {"named_source_boost": 0.0}},
     "no question parts (neither retrieval nor citation)": {"retrieval": {"part_queries": "off"}, "answering": {"part_selection": False}},
     "part sub-queries by keyword only (no part vector)": {"retrieval": {"part_queries": "keyword"}},

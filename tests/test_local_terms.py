@@ -1,6 +1,8 @@
-"""Local term weighting in candidate re-scoring: when every candidate shares the question's topic words, the word only
-one of them holds points at the asked-for detail. A pure function, then a real index (embedded Chroma, the real
-embedder)."""
+"""Local term weighting, in candidate re-scoring and in choosing what to cite: when every candidate shares the
+question's topic words, the word only one of them holds points at the asked-for detail. A pure function, then a real
+index (embedded Chroma, the real embedder). When citing, words a negation governs get no weight:
+``tests/test_core.py::test_seed_question_cites_the_nujaba_sentence`` fails without that ("Which groups did not
+suspend attacks?" then cites the one report that says a group *is* suspending them)."""
 import math
 
 import pytest
@@ -56,3 +58,19 @@ def test_the_candidate_holding_the_rare_detail_leads(make_assistant, tmp_path):
     on = make_assistant(tmp_path / "on")
     on.ingest([folder], progress=False)
     assert on.search(QUESTION, top_k=1)[0].title == "Court notes"
+
+
+def test_the_answer_cites_fewer_sentences_that_only_share_the_topic(make_assistant, tmp_path):
+    """The same folder: the answer quotes the Paradigm sentence; sentences that only repeat the trial's words (held by
+    every report read) no longer come close enough to its score to be quoted beside it."""
+    folder = write_reports(tmp_path / "reports", TRIAL + OTHER)
+
+    def topic_only(a):
+        a.ingest([folder], progress=False)
+        cited = [c.quote for c in a.ask(QUESTION).citations]
+        assert "Paradigm" in cited[0]
+        return [q for q in cited if "Paradigm" not in q]
+
+    off = topic_only(make_assistant(tmp_path / "off", answering={"local_term_weight": 0.0}))
+    on = topic_only(make_assistant(tmp_path / "on"))
+    assert len(on) < len(off)
