@@ -93,3 +93,32 @@ def test_an_index_above_the_limit_stays_in_fts5(make_assistant, tmp_path):
     a.ingest([folder], progress=False)
     assert not a.catalog.hold_keyword_index() and not a.catalog.keyword_memory_held
     assert len(a.catalog.keyword_search(["ferry"], 10)) == 3
+
+
+def test_a_one_shot_cli_command_builds_no_copy(seed_assistant, monkeypatch, capsys):
+    """`report-assistant ask` answers one question and exits: reading the keyword index into memory (in a background
+    thread, after the first search) would only compete with the question for the CPU. The CLI runs in-process here
+    so that the read can be watched; the Python API, which serves many questions, still reads it."""
+    import threading
+
+    from assistant import Assistant, cli
+
+    started = threading.Event()
+    real = Catalog.hold_keyword_index
+
+    def watched(self):
+        started.set()
+        return real(self)
+
+    monkeypatch.setattr(Catalog, "hold_keyword_index", watched)
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(seed_assistant.settings.data_dir))
+    assert cli.main(["ask", QUESTIONS[0]]) == 0
+    assert "Nujaba" in capsys.readouterr().out
+    assert cli.main(["search", QUESTIONS[1]]) == 0
+    assert "1. [" in capsys.readouterr().out
+    assert not started.wait(2.0)
+
+    api = Assistant.open({"data_dir": str(seed_assistant.settings.data_dir)}, embedder=seed_assistant.embedder,
+                         store=seed_assistant.store)
+    api.search(QUESTIONS[0])
+    assert started.wait(10.0)  # the watch sees a read when there is one
