@@ -3,7 +3,9 @@
 Building (about 10 s, once per machine and model): the small torch BERT of ``embedding.py`` is exported to ONNX,
 then ONNX Runtime's dynamic quantization stores every MatMul weight as int8 with one scale per output channel. The
 file goes to a cache folder (``ASSISTANT_EMBEDDING__CACHE_DIR``, default ``~/.cache/report-assistant``) under a name
-that changes with the model files and the library versions, so a stale build is never used. Nothing is downloaded.
+that changes with the model files' contents and the library versions, so a stale build is never used and every
+install of the same model and libraries (another checkout, a fresh CI clone) shares one build. Nothing is
+downloaded.
 
 Running: only ``onnxruntime`` and ``numpy`` (no torch import, which keeps cold starts short). Every text goes
 through its own forward pass, so a vector never depends on what else was embedded with it (the same text gives the
@@ -13,6 +15,7 @@ side, each on one core, which measured faster here than one pass spread over two
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import tempfile
@@ -40,14 +43,48 @@ def _version(pkg: str) -> str:
 
 
 def model_file(model_path: Path, cache_dir: Path) -> Path:
-    """Where the int8 ONNX build of ``model_path`` lives: keyed on the model files and the library versions."""
+    """Where the int8 ONNX build of ``model_path`` lives: keyed on the model files' contents and the library versions."""
     h = hashlib.sha256(_BUILD_FORMAT.encode())
-    for name in ("config.json", "model.safetensors", "tokenizer.json"):
-        st = (model_path / name).stat()
-        h.update(f"{name}:{st.st_size}:{int(st.st_mtime)}|".encode())
-    h.update((model_path / "config.json").read_bytes())
+    for name, digest in zip(_MODEL_FILES, _content_hashes([model_path / n for n in _MODEL_FILES], cache_dir)):
+        h.update(f"{name}:{digest}|".encode())
     h.update(f"{_version('torch')}|{_version('onnxruntime')}|{_version('onnx')}".encode())
     return cache_dir / f"{model_path.parent.name}-{model_path.name}-int8-{h.hexdigest()[:16]}.onnx"
+
+
+_MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json")
+
+
+def _content_hashes(paths: list[Path], cache_dir: Path) -> list[str]:
+    """sha256 of each file, remembered in ``cache_dir/file-hashes.json`` by path, size and modification time: the
+    90 MB of weights are read once per install (0.4 s), not at every start. A file's size and time alone made each
+    install (a new checkout's ``.venv``, a CI clone) build its own copy of the same model."""
+    memo_path = cache_dir / "file-hashes.json"
+    try:
+        memo = json.loads(memo_path.read_text())
+    except (OSError, ValueError):
+        memo = {}
+    memo = memo if isinstance(memo, dict) else {}
+    out, changed = [], False
+    for path in paths:
+        st = path.stat()
+        key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+        if not isinstance(memo.get(key), str):
+            h = hashlib.sha256()
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+            memo[key], changed = h.hexdigest(), True
+        out.append(memo[key])
+    if changed:  # forget removed installs; a memo that cannot be written only means hashing again next time
+        memo = {k: v for k, v in memo.items() if Path(k.rsplit("|", 2)[0]).exists()}
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=cache_dir, prefix=".hashes-", delete=False) as tmp:
+                json.dump(memo, tmp, indent=0)
+            os.replace(tmp.name, memo_path)
+        except OSError:
+            pass
+    return out
 
 
 def build(model_path: Path, target: Path) -> Path:

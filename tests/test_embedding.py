@@ -1,10 +1,13 @@
 """The embedding backends, on the real packaged MiniLM: the default ONNX Runtime int8 build against the float model."""
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from conftest import NUJABA, SEED
 
-from assistant.embedding import MiniLMEmbedder
+from assistant.embedding import MiniLMEmbedder, packaged_model_path
 from assistant.embedding_onnx import model_file
 
 
@@ -49,6 +52,22 @@ def test_the_onnx_build_is_made_once_and_reused(tmp_path):
     assert second._onnx.path.stat().st_mtime_ns == stamp
     assert np.array_equal(first.embed_batch(["a question"]), second.embed_batch(["a question"]))
     assert not [p for p in cache.iterdir() if p.name.startswith(".build-")]  # no build leftovers
+
+
+def test_every_install_of_the_same_model_shares_one_build(tmp_path):
+    """The build is keyed on the model files' contents: another install of the same package (new files, new
+    modification times, as a second checkout's .venv or a CI clone has) finds the build already made; a changed
+    model file does not."""
+    src = Path(packaged_model_path())
+    other = tmp_path / "site-packages" / src.parent.name / src.name
+    shutil.copytree(src, other, copy_function=shutil.copy)  # shutil.copy does not keep the modification times
+    assert (other / "model.safetensors").stat().st_mtime_ns != (src / "model.safetensors").stat().st_mtime_ns
+    cache = tmp_path / "models"
+    assert model_file(other, cache) == model_file(src, cache)
+    assert len((cache / "file-hashes.json").read_text().splitlines()) >= 6  # both installs remembered
+    config = other / "config.json"
+    config.write_text(config.read_text().replace('"hidden_act"', '"hidden_act" '))  # same model, other bytes
+    assert model_file(other, cache) != model_file(src, cache)
 
 
 def test_a_damaged_build_is_rebuilt(tmp_path):
