@@ -349,7 +349,8 @@ class Retriever:
 
     def _boost_by_date(self, scores: dict[str, float], facets: Facets) -> None:
         """Boost candidates by their report's date (one catalog lookup for all three):
-        - published within a day of a date the question names (``date_boost``);
+        - published on a date the question names (``date_boost``), or a day before or after it (that times
+          ``near_date_share``);
         - inside a publication range the question names, unless it compares reports over time (``range_boost``);
         - for "the latest on X", by how new the report is among the candidates: the newest gains all of
           ``recency_boost``, the oldest nothing."""
@@ -360,8 +361,10 @@ class Retriever:
             return
         dated = {cid: d for cid, d in self.catalog.chunk_dates(list(scores)).items() if d}
         for cid, d in dated.items():
-            if named and near(d, named):
+            if named and d in named:
                 scores[cid] *= 1.0 + self.s.date_boost
+            elif named and near(d, named):  # a day off: time zones move a report's date by a day
+                scores[cid] *= 1.0 + self.s.near_date_share * self.s.date_boost
             if any(r.contains(d) for r in ranges):
                 scores[cid] *= 1.0 + self.s.range_boost
         if recency and len(set(dated.values())) >= 2:

@@ -38,6 +38,8 @@ VARIANTS: dict[str, dict] = {
     "answerer without stored sentence vectors (embeds its best sentences at question time)": {"answering": {"stored_sentence_vectors": False}},
     "no bridge hop": {"retrieval": {"bridge_hop": False}},
     "no named-publisher lead": {"retrieval": {"named_source_lead": False}},
+    "no exact-day preference (a day either side counts as the day, in citing and in the date boost)": {"retrieval": {"near_date_share": 1.0}, "answering": {"exact_day_first": False}},
+    "no exact-day preference in the date boost (a day either side boosted as the day)": {"retrieval": {"near_date_share": 1.0}},
     "no clause parts for citing": {"answering": {"clause_parts": False}},
     "no author facets": {"retrieval": {"author_facets": False}, "answering": {"author_penalty": 1.0}},
     "no day-filtered part sub-queries": {"retrieval": {"part_date_queries": False}},

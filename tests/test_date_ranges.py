@@ -233,3 +233,32 @@ def test_each_dated_report_a_question_names_is_cited_from_that_day(make_assistan
                 "report published on March 12, 2024 about the dockworkers returning to work, did the union's position change?")
     assert not ans.refused
     assert sorted(c.published for c in ans.citations) == [D(2024, 3, 1), D(2024, 3, 12)]
+
+
+NEIGHBOURS = [  # the days either side of the two days asked about use the question's words more than those days do
+    ("eve.md", "2024-03-05", "Port Alder dockworkers weigh a strike over wages",
+     "Port Alder dockworkers said a strike over wages was likely, and the union said dockworkers' wages had lagged."),
+    ("strike.md", "2024-03-06", "Walkout at the port",
+     "Crane crews at Port Alder walked off the job on Wednesday, demanding higher pay."),
+    ("return.md", "2024-03-12", "Back on the quay",
+     "Crews returned to the Port Alder quay on Tuesday after a pay deal was signed."),
+    ("after.md", "2024-03-13", "Port Alder dockworkers' strike over wages is over",
+     "The Port Alder dockworkers' strike over wages is over, the union said, and dockworkers' wages will rise."),
+]
+
+
+def test_a_report_of_the_very_day_named_is_cited_before_one_of_the_day_next_to_it(make_assistant, tmp_path):
+    folder = write_reports(tmp_path / "port", NEIGHBOURS, "Harbor Gazette")
+    question = ("Between the Harbor Gazette report published on March 6, 2024 and the Harbor Gazette report published "
+                "on March 12, 2024, did the account of the Port Alder dockworkers' strike over wages change?")
+    day_either_side = make_assistant(tmp_path / "loose", retrieval={"near_date_share": 1.0},
+                                     answering={"exact_day_first": False})
+    day_either_side.ingest([folder], progress=False)
+    loose = sorted(c.published for c in day_either_side.ask(question).citations)
+    assert loose == [D(2024, 3, 5), D(2024, 3, 13)]  # a day off counted as the day: the wordier neighbours won
+
+    a = make_assistant(tmp_path / "index")
+    a.ingest([folder], progress=False)
+    ans = a.ask(question)
+    assert not ans.refused
+    assert sorted(c.published for c in ans.citations) == [D(2024, 3, 6), D(2024, 3, 12)]
