@@ -310,9 +310,8 @@ class ExtractiveAnswerer(Answerer):
                         and (c.passage.source == source if source else not part.sources or c.passage.source in part.sources)]
                 # "the report published on October 7, 2023": that day's reports first, then the day's either side
                 # (time zones move a report's date by a day), then any
-                on_day = ([c for c in pool if c.passage.published in part.dates] if self.s.exact_day_first else []) \
-                    or [c for c in pool if near(c.passage.published, part.dates)]
-                pool = on_day or pool
+                exact = [c for c in pool if c.passage.published in part.dates] if self.s.exact_day_first else []
+                pool = exact or [c for c in pool if near(c.passage.published, part.dates)] or pool
                 if part.clause:  # a clause of a question naming its publishers once: only a sentence that answers it
                     pool = [c for c in pool if c.score >= self.s.clause_floor]
                 ranked = [(fit(c) * c.prior + self.s.report_rank_bonus / (1 + order[c.passage.report_id]), c) for c in pool]

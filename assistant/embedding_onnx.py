@@ -28,6 +28,7 @@ from typing import Sequence
 import numpy as np
 
 _BUILD_FORMAT = "1"  # bump when the export or quantization recipe changes
+_MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json")  # what a build depends on
 
 
 def default_cache_dir() -> Path:
@@ -49,9 +50,6 @@ def model_file(model_path: Path, cache_dir: Path) -> Path:
         h.update(f"{name}:{digest}|".encode())
     h.update(f"{_version('torch')}|{_version('onnxruntime')}|{_version('onnx')}".encode())
     return cache_dir / f"{model_path.parent.name}-{model_path.name}-int8-{h.hexdigest()[:16]}.onnx"
-
-
-_MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json")
 
 
 def _content_hashes(paths: list[Path], cache_dir: Path) -> list[str]:
