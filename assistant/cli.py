@@ -152,7 +152,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate, write_reports
+    from .evaluation import calibration_line, evaluate, write_reports
 
     if args.limit is not None and args.limit < 1:
         print("error: --limit must be at least 1", file=sys.stderr)
@@ -165,6 +165,8 @@ def _eval(args: argparse.Namespace) -> int:
              "unanswerable_refused", "answerable_refused", "latency_p50_ms", "latency_p95_ms")
     print(f"{run.name}: {o['questions']} questions in {run.meta['wall_seconds']} s")
     print("  " + ", ".join(f"{k} {o[k]:.3f}" if isinstance(o.get(k), float) else f"{k} -" for k in shown))
+    if calibration_line(run):
+        print("  " + calibration_line(run))
     print("  wrote " + ", ".join(str(p) for p in paths.values()))
     return 0
 

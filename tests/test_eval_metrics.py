@@ -160,6 +160,15 @@ def test_refusal_curve():
     auto = refusal_curve(rows)   # default thresholds: 0, every confidence, and just above the highest
     assert auto["threshold"][0] == 0.0 and auto["answerable_refused"][-1] == 1.0
     assert math.isnan(refusal_curve([(0.5, False, True)], [0.0])["unanswerable_refused"][0])
+    # knowing the threshold the run used (0.35), the 0.3 refusal is the threshold's: answered below 0.3, though not
+    # correctly (never written); the 0.2 one too. A refusal at or above it (0.6 here) had another reason: always
+    rows = [(0.9, False, True), (0.3, True, None), (0.2, True, None), (0.6, True, None), (0.5, False, True),
+            (0.3, True, False), (0.0, True, None)]
+    c = refusal_curve(rows, thresholds=[0.0, 0.25, 0.35], in_use=0.35)
+    assert c["unanswerable_refused"] == pytest.approx([2 / 4, 3 / 4, 1.0])  # confidence 0: refused at any threshold
+    assert c["answerable_refused"] == pytest.approx([0.0, 0.0, 1 / 3])
+    assert c["answered_correct"] == pytest.approx([2 / 3, 2 / 3, 2 / 3])
+    assert refusal_curve(rows, thresholds=[0.0])["unanswerable_refused"] == pytest.approx([1.0])  # without in_use
 
 
 def _score(kind, answerable, refused, correct=None, **kw):

@@ -6,8 +6,8 @@
 """
 from .datasets import KINDS, Corpus, EvalDataError, EvalItem, load_jsonl, load_multihop
 from .metrics import Span
-from .reporting import write_reports
+from .reporting import calibration_line, write_reports
 from .runner import EvalRun, evaluate, run
 
-__all__ = ["evaluate", "run", "write_reports", "EvalRun", "EvalItem", "EvalDataError", "Corpus", "load_jsonl",
-           "load_multihop", "Span", "KINDS"]
+__all__ = ["evaluate", "run", "write_reports", "calibration_line", "EvalRun", "EvalItem", "EvalDataError", "Corpus",
+           "load_jsonl", "load_multihop", "Span", "KINDS"]

@@ -164,14 +164,18 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else None
 
 
-def refusal_curve(rows: Sequence[tuple[float, bool, bool | None]], thresholds: Sequence[float] | None = None
-                  ) -> dict[str, list[float]]:
+def refusal_curve(rows: Sequence[tuple[float, bool, bool | None]], thresholds: Sequence[float] | None = None,
+                  in_use: float | None = None) -> dict[str, list[float]]:
     """What happens as a refusal threshold over ``Answer.confidence`` moves.
 
     ``rows`` are ``(confidence, refused, correct)``; ``correct`` is None for unanswerable questions. At threshold
-    t a question counts as refused when the assistant refused it or its confidence is below t. Returns, per
-    threshold: the share of answerable questions answered correctly, of answerable ones refused, and of
-    unanswerable ones refused (each None-free; a share over no questions is NaN).
+    t a question counts as refused when its confidence is below t or the assistant refused it for another reason
+    than the threshold. With ``in_use`` (the threshold the run used), a refusal with a confidence below it (and above
+    0: nothing supports a question of confidence 0) is the threshold's, so below ``in_use`` such a question counts
+    as answered (though not correctly: its answer was never written); without it, every refusal counts at every
+    threshold. Returns, per threshold: the share of answerable
+    questions answered correctly, of answerable ones refused, and of unanswerable ones refused (each None-free; a
+    share over no questions is NaN).
     """
     if thresholds is None:
         confs = sorted({round(c, 4) for c, _, _ in rows})
@@ -180,11 +184,14 @@ def refusal_curve(rows: Sequence[tuple[float, bool, bool | None]], thresholds: S
     una = [(c, r) for c, r, ok in rows if ok is None]
     out: dict[str, list[float]] = {"threshold": [], "answered_correct": [], "answerable_refused": [],
                                    "unanswerable_refused": []}
+    def refused(c: float, r: bool, t: float) -> bool:
+        return c < t or (r and (in_use is None or c >= in_use or c == 0.0))
+
     for t in thresholds:
         out["threshold"].append(float(t))
         out["answered_correct"].append(_share([not (r or c < t) and ok for c, r, ok in ans]))
-        out["answerable_refused"].append(_share([r or c < t for c, r, _ in ans]))
-        out["unanswerable_refused"].append(_share([r or c < t for c, r in una]))
+        out["answerable_refused"].append(_share([refused(c, r, t) for c, r, _ in ans]))
+        out["unanswerable_refused"].append(_share([refused(c, r, t) for c, r in una]))
     return out
 
 

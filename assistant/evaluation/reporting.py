@@ -82,6 +82,24 @@ def _meta_lines(run: EvalRun) -> list[str]:
     return lines
 
 
+def calibration_line(run: EvalRun) -> str | None:
+    """One sentence on the refusal threshold: its chance of meeting both refusal targets on new questions."""
+    c = run.calibration
+    if not c:
+        return None
+    used, best = c["in_use"], c["best"]
+    t = c["targets"]
+    line = (f"refusal threshold {used['threshold']:.4g}: unanswerable refused {used['unanswerable_refused']:.3f}, "
+            f"answerable refused {used['answerable_refused']:.3f}; chance that both refusal targets "
+            f"(>= {t['unanswerable_refused']:.2f}, < {t['answerable_refused_below']:.2f}) hold on a new set of this "
+            f"size: {used['chance']:.2f}")
+    if best is None:
+        line += " (no threshold meets both on any resample of this run)"
+    elif round(best["chance"], 2) > round(used["chance"], 2):
+        line += f" (best on this run: {best['threshold']:.4g}, {best['chance']:.2f})"
+    return line
+
+
 # ------------------------------------------------------------------------------------------------ markdown
 
 
@@ -91,6 +109,9 @@ def to_markdown(run: EvalRun) -> str:
     body = [f"| {g} | " + " | ".join(cells) + " |" for g, cells in _rows(run)]
     lines = [f"# Evaluation: {run.name}", ""] + [f"- {x}" for x in _meta_lines(run)] + ["", "## Figures", "", head, sep,
                                                                                       *body, ""]
+    if calibration_line(run):
+        lines += ["## Refusal threshold", "", calibration_line(run) + " (a bootstrap over this run's questions, with "
+                  "0.005 of noise on each confidence for CPU differences; per-threshold rows in report.json)", ""]
     misses = [r for r in run.records if r["scores"].get("answer_correct") is False or
               (not r["scores"]["answerable"] and not r["scores"]["refused"])]
     if misses:
@@ -161,6 +182,11 @@ def plots(run: EvalRun) -> dict[str, str]:
     ax.set_xlabel("refusal threshold over Answer.confidence (refuse when confidence < threshold)")
     ax.set_ylabel("share of questions")
     ax.set_ylim(-0.02, 1.02)
+    if run.calibration:
+        rows = run.calibration["rows"]
+        ax.plot([r["threshold"] for r in rows], [r["chance"] for r in rows], color="k", linewidth=1,
+                label="chance both refusal targets hold on a new set")
+        ax.axvline(run.calibration["in_use"]["threshold"], color="k", linestyle=":", label="threshold in use")
     ax.set_title("Refusal curve")
     ax.legend(fontsize=8)
     out["refusal"] = _png(fig)
@@ -187,7 +213,7 @@ def to_html(run: EvalRun) -> str:
                      f"<td>{'yes' if s['refused'] else 'no'}</td><td>{ok}</td><td>{fmt(s.get('citation_precision'))}</td>"
                      f"<td>{fmt(s.get('citation_recall'))}</td><td>{fmt(s['latency_ms'], 'ms')}</td>"
                      f"<td>{e(' '.join(r['answer']['text'].split())[:300])}</td></tr>")
-    meta = "".join(f"<li>{e(x)}</li>" for x in _meta_lines(run))
+    meta = "".join(f"<li>{e(x)}</li>" for x in [*_meta_lines(run), calibration_line(run)] if x)
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>Evaluation: {e(run.name)}</title>"
             f"<style>{_CSS}</style></head><body><h1>Evaluation: {e(run.name)}</h1><ul>{meta}</ul>"
             f"<h2>Figures</h2><table id='summary'><tr><th>group</th>{head}</tr>{rows}</table>"

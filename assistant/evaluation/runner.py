@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 from assistant import Answer, Assistant, AssistantError, Passage
 
 from . import metrics
+from .calibration import REFUSED_TARGET, WRONGLY_REFUSED_TARGET, best_threshold, refusal_calibration
 from .datasets import Corpus, EvalDataError, EvalItem, load_jsonl, load_multihop
 
 RETRIEVAL_K = 10
@@ -30,10 +31,11 @@ class EvalRun:
     summary: dict[str, dict[str, Any]]
     curve: dict[str, list[float]]
     meta: dict[str, Any] = field(default_factory=dict)
+    calibration: dict[str, Any] | None = None  # see ``threshold_calibration``; None without both kinds of question
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "meta": self.meta, "summary": self.summary, "refusal_curve": self.curve,
-                "questions": self.records}
+                "refusal_calibration": self.calibration, "questions": self.records}
 
 
 class _AskEachTurn:
@@ -76,8 +78,9 @@ def run(assistant: Assistant, items: Sequence[EvalItem], *, name: str = "eval", 
         records.append(score_item(assistant, item, report_text, session))
     wall = time.perf_counter() - t0
     scores = [r["scores"] for r in records]
+    in_use = assistant.settings.answering.min_support
     curve = metrics.refusal_curve([(s["confidence"], s["refused"], s["answer_correct"] if s["answerable"] else None)
-                                   for s in scores])
+                                   for s in scores], in_use=in_use)
     meta = {"questions": len(records), "run_seconds": round(wall, 2),
             "conversation_mode": conversation_mode(assistant) if sessions else None,
             "index": assistant.stats(), "retrieval_k": RETRIEVAL_K}
@@ -85,7 +88,27 @@ def run(assistant: Assistant, items: Sequence[EvalItem], *, name: str = "eval", 
     if sessions:  # conversations: also per turn position, since follow-ups are what they test
         summary.update({f"turn {t}": g for t, g in metrics.summarize_by(
             [{**s, "turn": r["turn"]} for r, s in zip(records, scores) if r["turn"]], "turn").items() if t != "overall"})
-    return EvalRun(name=name, records=records, summary=summary, curve=curve, meta=meta)
+    return EvalRun(name=name, records=records, summary=summary, curve=curve, meta=meta,
+                   calibration=threshold_calibration(scores, in_use))
+
+
+def threshold_calibration(scores: Sequence[dict[str, Any]], in_use: float) -> dict[str, Any] | None:
+    """The refusal threshold in use and the best one on this run, each with its chance of meeting both refusal
+    targets on a new set of questions of this size (``calibration.refusal_calibration``); None unless the run has
+    answerable and unanswerable questions."""
+    def conf(s: dict[str, Any]) -> float:  # refused for another reason than the threshold: refused at any threshold
+        return 0.0 if s["refused"] and s["confidence"] >= in_use else s["confidence"]
+
+    ans = [conf(s) for s in scores if s["answerable"]]
+    una = [conf(s) for s in scores if not s["answerable"]]
+    if not ans or not una:
+        return None
+    grid = sorted({round(float(t), 4) for t in [*(0.2 + 0.0025 * k for k in range(121)), in_use]})
+    rows = refusal_calibration(ans, una, thresholds=grid)
+    used = next(r for r in rows if r.threshold == round(in_use, 4))
+    best = best_threshold(rows)
+    return {"in_use": vars(used), "best": vars(best) if best else None, "rows": [vars(r) for r in rows],
+            "targets": {"unanswerable_refused": REFUSED_TARGET, "answerable_refused_below": WRONGLY_REFUSED_TARGET}}
 
 
 def score_item(assistant: Assistant, item: EvalItem, report_text: Callable[[str], str | None],
