@@ -49,6 +49,7 @@ VARIANTS: dict[str, dict] = {
     "no answer-type discount": {"answering": {"answer_type_penalty": 1.0}},
     "no list-question whole reports": {"answering": {"list_reports": 0}},
     "no publication-order line": {"answering": {"date_order": False}},
+    "refusal threshold 0.33 (before the 2026-11-27 session; 0.34 ships)": {"answering": {"min_support": 0.33}},
 }
 COLUMNS = [("hits@4", "H@4"), ("hits@10", "H@10"), ("mrr@10", "MRR@10"), ("map@10", "MAP@10"),
            ("all_reports@10", "all rep@10"), ("citation_precision", "cit P"), ("citation_recall", "cit R"),
