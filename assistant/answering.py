@@ -231,8 +231,13 @@ class ExtractiveAnswerer(Answerer):
 
     def _prior(self, start: int, chars: int) -> float:
         """News puts the gist in its lead: a sentence among a report's first ``lead_chars`` characters (after the
-        opening line) gets ``lead_boost``; short fragments carry little evidence: (chars / 150) ** ``length_prior``."""
-        lead = self.s.lead_boost if _LEAD_START <= start < self.s.lead_chars else 1.0
+        opening line) gets ``lead_boost``; the opening line itself sums up the story in the question's words but
+        rarely states the detail asked for (``opening_factor``); short fragments carry little evidence: (chars /
+        150) ** ``length_prior``."""
+        if start < _LEAD_START:
+            lead = self.s.opening_factor
+        else:
+            lead = self.s.lead_boost if start < self.s.lead_chars else 1.0
         return lead * min(1.0, chars / _FULL_SENTENCE_CHARS) ** self.s.length_prior
 
     def _all_parts(self, facets: Facets | None) -> list[Part]:

@@ -81,6 +81,7 @@ class AnsweringSettings(_Stage):
     local_term_weight: float = Field(0.3, ge=0.0, le=5.0, description="When the passages come from two or more reports, in choosing what to cite (not in the refusal score), added to a sentence's score times its share of the question's term weight, where a term weighs its IDF times its rarity among the reports read (log((R + 1) / (r + 0.5)), r of R holding it); words a negation in the question governs get none; 0 = off.")
     lead_boost: float = Field(1.2, ge=1.0, le=3.0, description="When choosing among sentences, factor for one in a report's lead (its first lead_chars characters after the opening line); 1 = off.")
     lead_chars: int = Field(400, ge=100, description="Where a report's lead ends (characters).")
+    opening_factor: float = Field(0.8, ge=0.0, le=1.0, description="When choosing among sentences, factor for one starting in a report's opening line (its first 100 characters: a summary of the story, rarely the detail asked for); 1 = off.")
     length_prior: float = Field(0.3, ge=0.0, le=2.0, description="When choosing among sentences, factor (chars / 150) ** this for sentences under 150 characters (fragments carry little evidence); 0 = off.")
     facet_floor: float = Field(0.75, ge=0.0, le=1.0, description="A named publisher's best sentence is cited when it scores at least this share of min_support.")
     answer_type_penalty: float = Field(0.6, ge=0.0, le=1.0, description="Score factor for sentences without the kind of answer asked for (a number for 'how many', a time for 'when'); 1 = off.")
