@@ -43,6 +43,7 @@ _FRAME = re.compile(r"^\s*(what|which)\s+(is|was|are|were)\s+the\s+(full\s+)?(na
 _AUTHORING = re.compile(r"\b(writ(?:e|es|ing|ten)|wrote|authored|author|column|byline)\b", re.I)
 _LEAD_START = 100  # the opening line (a dateline, byline or standfirst) is not the lead
 _FULL_SENTENCE_CHARS = 150
+_LONG_SENTENCE_CHARS = 300  # longer sentences hold several claims and many words: weaker as a pointed citation
 IdfLookup = Callable[[Sequence[str]], dict[str, float]]
 VectorLookup = Callable[[Sequence[str]], dict[str, np.ndarray]]
 
@@ -233,12 +234,14 @@ class ExtractiveAnswerer(Answerer):
         """News puts the gist in its lead: a sentence among a report's first ``lead_chars`` characters (after the
         opening line) gets ``lead_boost``; the opening line itself sums up the story in the question's words but
         rarely states the detail asked for (``opening_factor``); short fragments carry little evidence: (chars /
-        150) ** ``length_prior``."""
+        150) ** ``length_prior``; very long sentences match many words by their size alone: (300 / chars) **
+        ``long_prior``."""
         if start < _LEAD_START:
             lead = self.s.opening_factor
         else:
             lead = self.s.lead_boost if start < self.s.lead_chars else 1.0
-        return lead * min(1.0, chars / _FULL_SENTENCE_CHARS) ** self.s.length_prior
+        long = (_LONG_SENTENCE_CHARS / chars) ** self.s.long_prior if chars > _LONG_SENTENCE_CHARS else 1.0
+        return lead * long * min(1.0, chars / _FULL_SENTENCE_CHARS) ** self.s.length_prior
 
     def _all_parts(self, facets: Facets | None) -> list[Part]:
         if not (facets and facets.parts and self.s.part_selection):

@@ -82,6 +82,7 @@ class AnsweringSettings(_Stage):
     lead_boost: float = Field(1.2, ge=1.0, le=3.0, description="When choosing among sentences, factor for one in a report's lead (its first lead_chars characters after the opening line); 1 = off.")
     lead_chars: int = Field(400, ge=100, description="Where a report's lead ends (characters).")
     opening_factor: float = Field(0.8, ge=0.0, le=1.0, description="When choosing among sentences, factor for one starting in a report's opening line (its first 100 characters: a summary of the story, rarely the detail asked for); 1 = off.")
+    long_prior: float = Field(1.0, ge=0.0, le=4.0, description="When choosing among sentences, factor (300 / chars) ** this for sentences over 300 characters (they match many of the question's words by their size alone and carry several claims); 0 = off.")
     length_prior: float = Field(0.3, ge=0.0, le=2.0, description="When choosing among sentences, factor (chars / 150) ** this for sentences under 150 characters (fragments carry little evidence); 0 = off.")
     facet_floor: float = Field(0.75, ge=0.0, le=1.0, description="A named publisher's best sentence is cited when it scores at least this share of min_support.")
     answer_type_penalty: float = Field(0.6, ge=0.0, le=1.0, description="Score factor for sentences without the kind of answer asked for (a number for 'how many', a time for 'when'); 1 = off.")

@@ -32,6 +32,7 @@ VARIANTS: dict[str, dict] = {
     "no per-publisher citation choice (parts off too)": {"answering": {"facet_selection": False, "part_selection": False}},
     "no lead and length priors": {"answering": {"lead_boost": 1.0, "length_prior": 0.0}},
     "no opening-line discount in citing": {"answering": {"opening_factor": 1.0}},
+    "no long-sentence discount in citing": {"answering": {"long_prior": 0.0}},
     "no clause sub-queries": {"retrieval": {"clause_queries": False}},
     "no clause-sentence boost": {"retrieval": {"clause_sentence_boost": 0.0}},
     "no sentence-vector boosts": {"retrieval": {"sentence_dense_boost": 0.0, "clause_dense_boost": 0.0}},
