@@ -17,6 +17,8 @@ import numpy as np
 # Issue 4's refusal targets: at least this share of unanswerable questions refused, fewer answerable ones than this.
 REFUSED_TARGET = 0.90
 WRONGLY_REFUSED_TARGET = 0.05
+NOISE = 0.005  # the spread of a score between CPUs (int8 kernels), added to every score-based confidence
+RESAMPLES = 2000
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,8 @@ class ThresholdRow:
 
 def refusal_calibration(answerable: Sequence[float], unanswerable: Sequence[float], *,
                         thresholds: Sequence[float] | None = None, refused_target: float = REFUSED_TARGET,
-                        wrongly_refused_target: float = WRONGLY_REFUSED_TARGET, resamples: int = 2000,
-                        noise: float = 0.005, seed: int = 0) -> list[ThresholdRow]:
+                        wrongly_refused_target: float = WRONGLY_REFUSED_TARGET, resamples: int = RESAMPLES,
+                        noise: float = NOISE, seed: int = 0) -> list[ThresholdRow]:
     """One row per threshold: refusal shares on the given confidences, and the chance of meeting both targets
     (unanswerable refused >= ``refused_target``, answerable refused < ``wrongly_refused_target``) on a new set of
     as many answerable and unanswerable questions. A question counts as refused at ``t`` when its confidence < t."""

@@ -173,9 +173,8 @@ def refusal_curve(rows: Sequence[tuple[float, bool, bool | None]], thresholds: S
     than the threshold. With ``in_use`` (the threshold the run used), a refusal with a confidence below it (and above
     0: nothing supports a question of confidence 0) is the threshold's, so below ``in_use`` such a question counts
     as answered (though not correctly: its answer was never written); without it, every refusal counts at every
-    threshold. Returns, per threshold: the share of answerable
-    questions answered correctly, of answerable ones refused, and of unanswerable ones refused (each None-free; a
-    share over no questions is NaN).
+    threshold. Returns, per threshold: the share of answerable questions answered correctly, of answerable ones
+    refused, and of unanswerable ones refused (each None-free; a share over no questions is NaN).
     """
     if thresholds is None:
         confs = sorted({round(c, 4) for c, _, _ in rows})
@@ -184,6 +183,7 @@ def refusal_curve(rows: Sequence[tuple[float, bool, bool | None]], thresholds: S
     una = [(c, r) for c, r, ok in rows if ok is None]
     out: dict[str, list[float]] = {"threshold": [], "answered_correct": [], "answerable_refused": [],
                                    "unanswerable_refused": []}
+
     def refused(c: float, r: bool, t: float) -> bool:
         return c < t or (r and (in_use is None or c >= in_use or c == 0.0))
 

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from .calibration import NOISE, RESAMPLES
 from .runner import EvalRun
 
 # (key, column title, format) of the summary tables, in order.
@@ -110,8 +111,9 @@ def to_markdown(run: EvalRun) -> str:
     lines = [f"# Evaluation: {run.name}", ""] + [f"- {x}" for x in _meta_lines(run)] + ["", "## Figures", "", head, sep,
                                                                                       *body, ""]
     if calibration_line(run):
-        lines += ["## Refusal threshold", "", calibration_line(run) + " (a bootstrap over this run's questions, with "
-                  "0.005 of noise on each confidence for CPU differences; per-threshold rows in report.json)", ""]
+        lines += ["## Refusal threshold", "", calibration_line(run) + f" (a bootstrap: {RESAMPLES} resamples of this "
+                  f"run's questions, with {NOISE} of noise on each confidence for CPU differences; per-threshold rows "
+                  "in report.json)", ""]
     misses = [r for r in run.records if r["scores"].get("answer_correct") is False or
               (not r["scores"]["answerable"] and not r["scores"]["refused"])]
     if misses:
