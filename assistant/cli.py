@@ -165,8 +165,9 @@ def _eval(args: argparse.Namespace) -> int:
              "unanswerable_refused", "answerable_refused", "latency_p50_ms", "latency_p95_ms")
     print(f"{run.name}: {o['questions']} questions in {run.meta['wall_seconds']} s")
     print("  " + ", ".join(f"{k} {o[k]:.3f}" if isinstance(o.get(k), float) else f"{k} -" for k in shown))
-    if calibration_line(run):
-        print("  " + calibration_line(run))
+    calibration = calibration_line(run)
+    if calibration:
+        print("  " + calibration)
     print("  wrote " + ", ".join(str(p) for p in paths.values()))
     return 0
 

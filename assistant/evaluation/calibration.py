@@ -42,7 +42,7 @@ def refusal_calibration(answerable: Sequence[float], unanswerable: Sequence[floa
         raise ValueError("refusal calibration needs both answerable and unanswerable questions "
                          f"(got {len(ans)} and {len(una)}): evaluate on a set that holds both")
     if thresholds is None:
-        thresholds = np.round(np.arange(0.20, 0.5001, 0.0025), 4)
+        thresholds = threshold_grid()
     rng = np.random.default_rng(seed)
     a = _resampled(ans, resamples, noise, rng)
     u = _resampled(una, resamples, noise, rng)
@@ -51,6 +51,11 @@ def refusal_calibration(answerable: Sequence[float], unanswerable: Sequence[floa
         ok = ((u < t).mean(axis=1) >= refused_target) & ((a < t).mean(axis=1) < wrongly_refused_target)
         rows.append(ThresholdRow(float(t), float((una < t).mean()), float((ans < t).mean()), float(ok.mean())))
     return rows
+
+
+def threshold_grid(*extra: float) -> list[float]:
+    """Thresholds from 0.2 to 0.5 in steps of 0.0025, plus ``extra`` (e.g. the one in use), sorted, to 4 places."""
+    return sorted({round(0.2 + 0.0025 * k, 4) for k in range(121)} | {round(float(t), 4) for t in extra})
 
 
 def best_threshold(rows: Sequence[ThresholdRow]) -> ThresholdRow | None:

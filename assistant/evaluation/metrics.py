@@ -164,6 +164,13 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else None
 
 
+def threshold_confidence(confidence: float, refused: bool, in_use: float) -> float:
+    """The confidence a refusal threshold sees, given the threshold the run used: a question refused at or above it
+    was refused for another reason (a publisher the index lacks, a citation that failed its check) and counts as 0,
+    refused at any threshold above 0."""
+    return 0.0 if refused and confidence >= in_use else confidence
+
+
 def refusal_curve(rows: Sequence[tuple[float, bool, bool | None]], thresholds: Sequence[float] | None = None,
                   in_use: float | None = None) -> dict[str, list[float]]:
     """What happens as a refusal threshold over ``Answer.confidence`` moves.
@@ -185,7 +192,10 @@ def refusal_curve(rows: Sequence[tuple[float, bool, bool | None]], thresholds: S
                                    "unanswerable_refused": []}
 
     def refused(c: float, r: bool, t: float) -> bool:
-        return c < t or (r and (in_use is None or c >= in_use or c == 0.0))
+        if in_use is None:
+            return r or c < t
+        c = threshold_confidence(c, r, in_use)
+        return c < t or (r and c == 0.0)
 
     for t in thresholds:
         out["threshold"].append(float(t))

@@ -110,8 +110,9 @@ def to_markdown(run: EvalRun) -> str:
     body = [f"| {g} | " + " | ".join(cells) + " |" for g, cells in _rows(run)]
     lines = [f"# Evaluation: {run.name}", ""] + [f"- {x}" for x in _meta_lines(run)] + ["", "## Figures", "", head, sep,
                                                                                       *body, ""]
-    if calibration_line(run):
-        lines += ["## Refusal threshold", "", calibration_line(run) + f" (a bootstrap: {RESAMPLES} resamples of this "
+    calibration = calibration_line(run)
+    if calibration:
+        lines += ["## Refusal threshold", "", calibration + f" (a bootstrap: {RESAMPLES} resamples of this "
                   f"run's questions, with {NOISE} of noise on each confidence for CPU differences; per-threshold rows "
                   "in report.json)", ""]
     misses = [r for r in run.records if r["scores"].get("answer_correct") is False or

@@ -14,7 +14,8 @@ from typing import Any, Callable, Sequence
 from assistant import Answer, Assistant, AssistantError, Passage
 
 from . import metrics
-from .calibration import REFUSED_TARGET, WRONGLY_REFUSED_TARGET, best_threshold, refusal_calibration
+from .calibration import (REFUSED_TARGET, WRONGLY_REFUSED_TARGET, best_threshold, refusal_calibration,
+                          threshold_grid)
 from .datasets import Corpus, EvalDataError, EvalItem, load_jsonl, load_multihop
 
 RETRIEVAL_K = 10
@@ -96,15 +97,14 @@ def threshold_calibration(scores: Sequence[dict[str, Any]], in_use: float) -> di
     """The refusal threshold in use and the best one on this run, each with its chance of meeting both refusal
     targets on a new set of questions of this size (``calibration.refusal_calibration``); None unless the run has
     answerable and unanswerable questions."""
-    def conf(s: dict[str, Any]) -> float:  # refused for another reason than the threshold: refused at any threshold
-        return 0.0 if s["refused"] and s["confidence"] >= in_use else s["confidence"]
+    def conf(s: dict[str, Any]) -> float:
+        return metrics.threshold_confidence(s["confidence"], s["refused"], in_use)
 
     ans = [conf(s) for s in scores if s["answerable"]]
     una = [conf(s) for s in scores if not s["answerable"]]
     if not ans or not una:
         return None
-    grid = sorted({round(float(t), 4) for t in [*(0.2 + 0.0025 * k for k in range(121)), in_use]})
-    rows = refusal_calibration(ans, una, thresholds=grid)
+    rows = refusal_calibration(ans, una, thresholds=threshold_grid(in_use))
     used = next(r for r in rows if r.threshold == round(in_use, 4))
     best = best_threshold(rows)
     return {"in_use": vars(used), "best": vars(best) if best else None, "rows": [vars(r) for r in rows],
