@@ -253,6 +253,11 @@ class Catalog:
                 threading.Thread(target=self.hold_keyword_index, daemon=True, name="keyword-memory").start()
         return None
 
+    def keyword_snapshot(self) -> keyword_memory.Postings | None:
+        """The in-memory keyword index when it is held and current, else ``None`` (and it is being read); the dense
+        copy in memory (``dense_memory``) follows its rows, filters and generation."""
+        return self._current_postings()
+
     @property
     def keyword_memory_held(self) -> bool:
         """Whether keyword searches are answered from a current in-memory copy (else by FTS5)."""

@@ -89,7 +89,7 @@ def search(p: Postings, words: Sequence[str], n: int, filters: Filters | None = 
         rows = p.docs[a:b]
         scores[rows] += (idf if idf > 0 else 1e-6) * p.weights[a:b]
         hit[rows] = True
-    mask = _mask(p, filters)
+    mask = mask_rows(p, filters)
     found = np.flatnonzero(hit if mask is None else hit & mask)
     if len(found) > n:  # every row scoring at least the n-th best, so that ties at the cut go by rowid too
         found = found[scores[found] >= np.partition(scores[found], len(found) - n)[len(found) - n]]
@@ -97,8 +97,9 @@ def search(p: Postings, words: Sequence[str], n: int, filters: Filters | None = 
     return [(p.chunk_ids[i], float(scores[i])) for i in found[:n]]
 
 
-def _mask(p: Postings, f: Filters | None) -> np.ndarray | None:
-    """Rows the filters keep (the same conditions as the catalog's SQL), or ``None`` for all."""
+def mask_rows(p: Postings, f: Filters | None) -> np.ndarray | None:
+    """Rows the filters keep (the same conditions as the catalog's SQL), or ``None`` for all (also used by
+    ``dense_memory``, so keyword and dense searches filter alike)."""
     if f is None or f.empty:
         return None
     keep = np.ones(len(p.report_ids), dtype=bool)

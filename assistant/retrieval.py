@@ -23,6 +23,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from . import dense_memory
 from .bridging import asks_for_entity, bridge_name
 from .catalog import Catalog
 from .date_ranges import DateRange
@@ -57,6 +58,7 @@ class Retriever:
         self._executor: ThreadPoolExecutor | None = None
         self._stem_cache: dict[str, tuple[str, list[set[str]]]] = {}  # chunk id -> (text, stems of each sentence)
         self._lock = threading.Lock()
+        self.dense_copy = dense_memory.DenseMemory(store.all_vectors, settings.dense_memory_chunks)
 
     # -- question analysis ------------------------------------------------------------------------------
     def analyse(self, text: str) -> Facets:
@@ -320,13 +322,22 @@ class Retriever:
         return self.catalog.keyword_search(words, n, query.filters)
 
     def _dense_all(self, variants: list[tuple[Query, int]]) -> list[list[tuple[str, float]]]:
-        """The dense candidates of every ranking: one store call per distinct filter (the main ranking and the
-        clause rankings share one), all calls at once on the thread pool."""
+        """The dense candidates of every ranking: one search per distinct filter (the main ranking and the clause
+        rankings share one), exact in memory when the copy there is current (``dense_memory``), else one store call
+        each, all at once on the thread pool."""
         if self.s.dense_weight <= 0.0:
             return [[] for _ in variants]
         groups: dict[Filters | None, list[int]] = {}
         for i, (q, _) in enumerate(variants):
             groups.setdefault(q.filters, []).append(i)
+        held = self.dense_copy.current(self.catalog.keyword_snapshot())
+        if held is not None:
+            out = [[] for _ in variants]
+            for f, idx in groups.items():
+                found = dense_memory.search(held, [variants[i][0].vector for i in idx], max(variants[i][1] for i in idx), f)
+                for i, got in zip(idx, found):
+                    out[i] = got[: variants[i][1]]
+            return out
         calls = {f: self._pool().submit(self.store.query_many, [variants[i][0].vector for i in idx],
                                         max(variants[i][1] for i in idx), f) for f, idx in groups.items()}
         out: list[list[tuple[str, float]]] = [[] for _ in variants]
