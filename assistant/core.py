@@ -104,6 +104,14 @@ class Assistant:
                           "total_ms": (t3 - t0) * 1e3}
         return answer
 
+    def hold_in_memory(self) -> dict[str, bool]:
+        """Read the keyword index and the chunk vectors into memory now, instead of in the background after the first
+        search (see ``retrieval.keyword_memory_chunks`` and ``retrieval.dense_memory_chunks``): every question after
+        this is searched the same way. Returns which copies are held (none when the index is over the limits)."""
+        keyword = self.catalog.hold_keyword_index()
+        dense = keyword and self.retriever.dense_copy.hold(self.catalog.keyword_snapshot())
+        return {"keyword": keyword, "dense": bool(dense)}
+
     def chat(self, filters: Filters | dict | None = None) -> "Conversation":
         """A conversation: follow-up questions are retrieved with the context of the earlier turns."""
         from .conversation import Conversation

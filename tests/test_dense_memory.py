@@ -151,3 +151,20 @@ def test_a_store_that_cannot_list_its_vectors_is_searched_as_before(seed_assista
     assert catalog.hold_keyword_index()
     assert not memory.hold(catalog.keyword_snapshot())
     assert memory.current(catalog.keyword_snapshot()) is None
+
+
+def test_hold_in_memory_reads_both_copies_and_an_eval_run_searches_every_question_in_memory(make_assistant,
+                                                                                             seed_assistant, monkeypatch):
+    """The eval reads both copies before its first question, so that no question is searched by Chroma's
+    approximate index while the copies are read in the background (figures would depend on timing)."""
+    from conftest import ROOT, SEED
+
+    from assistant.evaluation import evaluate
+
+    a = make_assistant(seed_assistant.settings.data_dir)
+    calls = _count_store_queries(a, monkeypatch)
+    run = evaluate(ROOT / "evals" / "seed.jsonl", assistant=a, corpus=[SEED.parent], progress=False)
+    assert len(run.records) >= 20 and calls == []
+    assert a.hold_in_memory() == {"keyword": True, "dense": True}
+    over = make_assistant(seed_assistant.settings.data_dir, retrieval={"dense_memory_chunks": 1})
+    assert over.hold_in_memory() == {"keyword": True, "dense": False}

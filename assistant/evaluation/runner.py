@@ -67,6 +67,10 @@ def run(assistant: Assistant, items: Sequence[EvalItem], *, name: str = "eval", 
         return texts[rid]
 
     use_chat = callable(getattr(assistant, "chat", None))
+    if callable(getattr(assistant, "hold_in_memory", None)):
+        # every question searched alike: the exact in-memory dense search and Chroma's approximate one can differ
+        # by a chunk, and the copies would otherwise be read in the background while the first questions run
+        assistant.hold_in_memory()
     sessions: dict[str, Any] = {}
     records = []
     t0 = time.perf_counter()
