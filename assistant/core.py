@@ -107,10 +107,14 @@ class Assistant:
     def hold_in_memory(self) -> dict[str, bool]:
         """Read the keyword index and the chunk vectors into memory now, instead of in the background after the first
         search (see ``retrieval.keyword_memory_chunks`` and ``retrieval.dense_memory_chunks``): every question after
-        this is searched the same way. Returns which copies are held (none when the index is over the limits)."""
-        keyword = self.catalog.hold_keyword_index()
-        dense = keyword and self.retriever.dense_copy.hold(self.catalog.keyword_snapshot())
-        return {"keyword": keyword, "dense": bool(dense)}
+        this is searched the same way (until then dense searches go to Chroma's approximate index, which can rank a
+        chunk differently). Copies already current are not read again. Returns which copies are held (none when the
+        index is over the limits)."""
+        keyword = self.catalog.keyword_memory_held or self.catalog.hold_keyword_index()
+        snapshot = self.catalog.keyword_snapshot() if keyword else None
+        copy = self.retriever.dense_copy
+        dense = snapshot is not None and (copy.holds(snapshot) or copy.hold(snapshot))
+        return {"keyword": keyword, "dense": dense}
 
     def chat(self, filters: Filters | dict | None = None) -> "Conversation":
         """A conversation: follow-up questions are retrieved with the context of the earlier turns."""

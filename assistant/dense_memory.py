@@ -74,6 +74,11 @@ class DenseMemory:
         self._reading: str | None = None  # the generation being (or last) read, so each is read once
         self._lock = threading.Lock()
 
+    def holds(self, postings: keyword_memory.Postings) -> bool:
+        """Whether the copy for ``postings``' generation is held (nothing is read)."""
+        held = self._held
+        return held is not None and held.generation == postings.generation
+
     def current(self, postings: keyword_memory.Postings | None) -> Vectors | None:
         """The copy for ``postings``' generation when held; else ``None`` (search the store), and it is read."""
         if postings is None or not self._max or postings.rows > self._max:

@@ -284,6 +284,9 @@ def launch(assistant: Assistant, *, host: str | None = None, port: int | None = 
               "ASSISTANT_USERNAME and ASSISTANT_PASSWORD to require one", file=sys.stderr)
     demo = build_ui(assistant)
     demo.queue(default_concurrency_limit=4)
+    # the search copies are read while the server starts, not after the first question: until they are held, dense
+    # searches go to Chroma's approximate index, and the first questions could rank a chunk differently from later ones
+    threading.Thread(target=assistant.hold_in_memory, daemon=True, name="hold-in-memory").start()
     demo.launch(server_name=host, server_port=port, auth=auth, share=False, ssr_mode=False,
                 prevent_thread_lock=prevent_thread_lock, max_file_size=f"{s.upload_max_mb}mb", css=R.CSS,
                 head=R.VIEWER_JS, mcp_server=False, app_kwargs={"routes": routes(assistant, auth)}, **kwargs)

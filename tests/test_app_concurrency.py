@@ -52,6 +52,9 @@ def app_url(seed_assistant, tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("ui-load") / "gradio-tmp"))
     port = free_port()
+    # the app reads its search copies in the background as it starts; the reference answers below must come from
+    # the same (exact, in-memory) search as the concurrent ones, not from Chroma's while the copies are being read
+    assert seed_assistant.hold_in_memory() == {"keyword": True, "dense": True}
     demo = launch(seed_assistant, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}"
     demo.close()

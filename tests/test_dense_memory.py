@@ -168,3 +168,24 @@ def test_hold_in_memory_reads_both_copies_and_an_eval_run_searches_every_questio
     assert a.hold_in_memory() == {"keyword": True, "dense": True}
     over = make_assistant(seed_assistant.settings.data_dir, retrieval={"dense_memory_chunks": 1})
     assert over.hold_in_memory() == {"keyword": True, "dense": False}
+
+
+def test_the_app_reads_both_copies_as_it_starts(make_assistant, seed_assistant, tmp_path, monkeypatch):
+    """Without a question asked: the first questions are then searched as every later one (a real Gradio server)."""
+    import time
+
+    from conftest import free_port
+
+    from assistant.ui import launch
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio-tmp"))
+    a = make_assistant(seed_assistant.settings.data_dir)
+    assert not a.catalog.keyword_memory_held
+    demo = launch(a, host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        deadline = time.time() + 60
+        while not (a.catalog.keyword_memory_held and a.retriever.dense_copy.holds(a.catalog._postings)):
+            assert time.time() < deadline, "the app did not read its search copies"
+            time.sleep(0.1)
+    finally:
+        demo.close()
