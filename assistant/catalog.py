@@ -50,6 +50,7 @@ class Catalog:
         self._postings: keyword_memory.Postings | None = None  # the keyword index in memory, at some generation
         self._reading: str | None = None  # the generation being (or last) read, so each is read once
         self._memory_lock = threading.Lock()
+        self._read_lock = threading.Lock()  # one read of the keyword index at a time (its peak memory is ~2x the copy)
         try:
             c = self._conn().conn
             c.executescript(_SCHEMA)
@@ -269,6 +270,10 @@ class Catalog:
         current copy is held. One read transaction, so the copy is one consistent state of the index."""
         if not self._memory_chunks or not self.path.exists():
             return False
+        with self._read_lock:  # a read asked for while another runs waits for it, then finds the copy current
+            return self.keyword_memory_held or self._read_keyword_index()
+
+    def _read_keyword_index(self) -> bool:
         try:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             try:

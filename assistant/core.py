@@ -110,10 +110,9 @@ class Assistant:
         this is searched the same way (until then dense searches go to Chroma's approximate index, which can rank a
         chunk differently). Copies already current are not read again. Returns which copies are held (none when the
         index is over the limits)."""
-        keyword = self.catalog.keyword_memory_held or self.catalog.hold_keyword_index()
+        keyword = self.catalog.hold_keyword_index()
         snapshot = self.catalog.keyword_snapshot() if keyword else None
-        copy = self.retriever.dense_copy
-        dense = snapshot is not None and (copy.holds(snapshot) or copy.hold(snapshot))
+        dense = snapshot is not None and self.retriever.dense_copy.hold(snapshot)
         return {"keyword": keyword, "dense": dense}
 
     def chat(self, filters: Filters | dict | None = None) -> "Conversation":

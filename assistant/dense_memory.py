@@ -73,6 +73,7 @@ class DenseMemory:
         self._held: Vectors | None = None
         self._reading: str | None = None  # the generation being (or last) read, so each is read once
         self._lock = threading.Lock()
+        self._read_lock = threading.Lock()  # one read at a time
 
     def holds(self, postings: keyword_memory.Postings) -> bool:
         """Whether the copy for ``postings``' generation is held (nothing is read)."""
@@ -97,9 +98,12 @@ class DenseMemory:
         searches to the store)."""
         if not self._max or postings.rows > self._max:
             return False
-        try:
-            ids, vectors = self._read()
-        except Exception:  # the store is searched as before; the next change of generation tries again
-            return False
-        self._held = build(postings, ids, vectors)
-        return True
+        with self._read_lock:  # a read asked for while another runs waits for it, then finds the copy current
+            if self.holds(postings):
+                return True
+            try:
+                ids, vectors = self._read()
+            except Exception:  # the store is searched as before; the next change of generation tries again
+                return False
+            self._held = build(postings, ids, vectors)
+            return True

@@ -189,3 +189,31 @@ def test_the_app_reads_both_copies_as_it_starts(make_assistant, seed_assistant, 
             time.sleep(0.1)
     finally:
         demo.close()
+
+
+def test_concurrent_reads_of_a_copy_read_it_once(make_assistant, seed_assistant, monkeypatch):
+    """The app's start-up read and a first question's background read must not both read (each read's peak memory
+    is about twice the copy's)."""
+    import threading
+
+    a = make_assistant(seed_assistant.settings.data_dir)
+    reads = {"keyword": 0, "dense": 0}
+    real_keyword, real_dense = a.catalog._read_keyword_index, a.store.all_vectors
+
+    def keyword():
+        reads["keyword"] += 1
+        return real_keyword()
+
+    def dense():
+        reads["dense"] += 1
+        return real_dense()
+
+    monkeypatch.setattr(a.catalog, "_read_keyword_index", keyword)
+    a.retriever.dense_copy = dense_memory.DenseMemory(dense, 50_000)
+    threads = [threading.Thread(target=a.hold_in_memory) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert reads == {"keyword": 1, "dense": 1}
+    assert a.hold_in_memory() == {"keyword": True, "dense": True} and reads == {"keyword": 1, "dense": 1}
