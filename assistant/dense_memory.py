@@ -48,14 +48,26 @@ def build(postings: keyword_memory.Postings, ids: Sequence[str], vectors: np.nda
     return Vectors(postings, matrix, present)
 
 
-def search(v: Vectors, queries: Sequence[np.ndarray], k: int, filters: Filters | None = None) -> list[list[tuple[str, float]]]:
-    """Per query vector, ``(chunk_id, cosine)`` of the ``k`` nearest rows the filters keep, best first (ties by row)."""
+# Rows one exact search may scan; a search over more goes to the vector store's index (HNSW). Five queries over all
+# rows took 2.0 ms at 8,000 rows and 17.5 ms at 50,000 (one core, float32 matrix product), against 2-3 ms for
+# Chroma's HNSW at any size; a filtered search scans only the rows it keeps (a tenth of 50,000: 3.5 ms).
+EXACT_ROWS = 20_000
+
+
+def search(v: Vectors, queries: Sequence[np.ndarray], k: int, filters: Filters | None = None,
+           max_rows: int | None = None) -> list[list[tuple[str, float]]] | None:
+    """Per query vector, ``(chunk_id, cosine)`` of the ``k`` nearest rows the filters keep, best first (ties by
+    row); ``None`` when the filters keep more than ``max_rows`` rows (default ``EXACT_ROWS``: search the store)."""
     mask = keyword_memory.mask_rows(v.postings, filters)
     keep = v.present if mask is None else v.present & mask
-    rows = np.flatnonzero(keep)
-    if not len(rows) or not len(queries):
+    n_kept = int(keep.sum())
+    if n_kept > (EXACT_ROWS if max_rows is None else max_rows):
+        return None
+    if not n_kept or not len(queries):
         return [[] for _ in queries]
-    sims = v.matrix[rows] @ np.asarray(queries, dtype=np.float32).T  # rows x queries
+    rows = np.arange(len(keep)) if n_kept == len(keep) else np.flatnonzero(keep)
+    matrix = v.matrix if n_kept == len(keep) else v.matrix[rows]  # no copy of the whole matrix when all rows count
+    sims = matrix @ np.asarray(queries, dtype=np.float32).T  # rows x queries
     out = []
     for col in sims.T:
         top = np.argpartition(-col, k - 1)[:k] if len(col) > k else np.arange(len(col))

@@ -323,26 +323,24 @@ class Retriever:
 
     def _dense_all(self, variants: list[tuple[Query, int]]) -> list[list[tuple[str, float]]]:
         """The dense candidates of every ranking: one search per distinct filter (the main ranking and the clause
-        rankings share one), exact in memory when the copy there is current (``dense_memory``), else one store call
-        each, all at once on the thread pool."""
+        rankings share one), exact in memory when the copy there is current and the search scans at most
+        ``dense_memory.EXACT_ROWS`` rows, else one store call each, all at once on the thread pool."""
         if self.s.dense_weight <= 0.0:
             return [[] for _ in variants]
         groups: dict[Filters | None, list[int]] = {}
         for i, (q, _) in enumerate(variants):
             groups.setdefault(q.filters, []).append(i)
         held = self.dense_copy.current(self.catalog.keyword_snapshot())
-        if held is not None:
-            out = [[] for _ in variants]
-            for f, idx in groups.items():
-                found = dense_memory.search(held, [variants[i][0].vector for i in idx], max(variants[i][1] for i in idx), f)
-                for i, got in zip(idx, found):
-                    out[i] = got[: variants[i][1]]
-            return out
-        calls = {f: self._pool().submit(self.store.query_many, [variants[i][0].vector for i in idx],
-                                        max(variants[i][1] for i in idx), f) for f, idx in groups.items()}
+        found: dict[Filters | None, list[list[tuple[str, float]]] | None] = {}
+        calls = {}
+        for f, idx in groups.items():
+            vectors, k = [variants[i][0].vector for i in idx], max(variants[i][1] for i in idx)
+            found[f] = dense_memory.search(held, vectors, k, f) if held is not None else None
+            if found[f] is None:  # no current copy, or more rows than an exact search should scan
+                calls[f] = self._pool().submit(self.store.query_many, vectors, k, f)
         out: list[list[tuple[str, float]]] = [[] for _ in variants]
         for f, idx in groups.items():
-            for i, got in zip(idx, calls[f].result()):
+            for i, got in zip(idx, found[f] if found[f] is not None else calls[f].result()):
                 out[i] = got[: variants[i][1]]
         return out
 
