@@ -6,8 +6,10 @@ dated part), and Chroma answers a query with a metadata filter ("this publisher"
 11-30 ms on the MultiHop index (7,946 chunks), against 2 ms without one: most of ``ask``'s retrieval time on 2 cores.
 An exact search of the filtered rows here takes well under a millisecond, and it is exact where Chroma's HNSW graph is
 approximate (about 1 in 20 filtered queries returned a slightly different top 25). Chroma stays the store of record:
-the copy is read from it, in the background, after the first search and after each change to the index (the keyword
-generation, which every change bumps after its vectors are written), and searches go to Chroma until it is current.
+the copy is read from it, in the background, after the first search (the app: as it starts, ``hold_in_memory``) and
+after each change to the index (the keyword generation, which every change bumps after its vectors are written);
+searches go to Chroma until it is current, and so does a search over more than ``EXACT_ROWS`` rows, where Chroma's
+HNSW index is faster than a full scan.
 """
 from __future__ import annotations
 

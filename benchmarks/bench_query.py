@@ -53,7 +53,7 @@ def warm(index: Path, backend: str, limit: int) -> dict:
 
     a = Assistant.open({"data_dir": str(index), "embedding": {"backend": backend}})
     qs = [q["query"] for q in dev_questions(limit)]
-    held = a.hold_in_memory()  # as a serving app holds them after its first questions (read in the background there)
+    held = a.hold_in_memory()  # as the app holds them once started (it reads them in the background as it starts)
     for q in qs[:3]:  # warm-up
         a.ask(q)
     search_t, ask_t, parts = [], [], {"embed_ms": [], "retrieve_ms": [], "answer_ms": []}
