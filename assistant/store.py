@@ -193,4 +193,6 @@ def _where(filters: Filters | None) -> dict | None:
         conds.append({"date": {"$gte": date_int(filters.after)}})
     if filters.before:
         conds.append({"date": {"$lte": date_int(filters.before)}})
+        if not filters.after:  # an unknown date is stored as 0: an undated report is not "before" a date
+            conds.append({"date": {"$gt": 0}})
     return conds[0] if len(conds) == 1 else {"$and": conds}
