@@ -134,6 +134,8 @@ def measure(size, a, catalog, store, questions, rng, ask_n, memory_max) -> dict:
         in_memory = mem is not None and size <= RetrievalSettings().keyword_memory_chunks  # what the app would do
         a.catalog = a.retriever.catalog = mem if in_memory else catalog
         out["ask_keyword_side"] = "memory" if in_memory else "fts5"
+        # what the app holds once started: the vector copy too, up to retrieval.dense_memory_chunks
+        out["ask_dense_side"] = "memory" if in_memory and a.hold_in_memory()["dense"] else "chroma"
         for q in questions[:3]:
             a.ask(q)
         s_t, a_t = [], []
@@ -223,7 +225,8 @@ def main() -> None:
             print(f"\n== {n} chunks (SYNTHETIC) ==\n  dense top-50   {m['dense_query']}\n  keyword top-50 {m['keyword_query']}"
                   f"\n  keyword top-50 after a merge {merged} (merge {merge_s} s)"
                   + (f"\n  keyword top-50 in memory {m['keyword_memory']}" if "keyword_memory" in m else "")
-                  + (f"\n  ask's keyword side: {m['ask_keyword_side']}" if "ask_keyword_side" in m else "")
+                  + (f"\n  ask's keyword side: {m['ask_keyword_side']}, dense side: {m['ask_dense_side']}"
+                     if "ask_keyword_side" in m else "")
                   + (f"\n  search {m['search']}\n  ask    {m['ask']}" if "search" in m else "")
                   + f"\n  ingest s/1k chunks {m['ingest_s_per_1k_chunks']}, RSS {m['rss_mb']} MB (+{m['rss_growth_mb']}), "
                   f"disk {m['disk_mb']} MB, store.report_ids() {m['store_report_ids_s']} s\n", flush=True)
