@@ -17,7 +17,7 @@ import numpy as np
 from .dates import near
 from .embedding import Embedder
 from .query_analysis import LIST_QUESTION, Facets, Part, author_names
-from .sentences import sentence_spans
+from .sentences import sentence_stems
 from .settings import AnsweringSettings
 from .terms import content_stems, local_weights
 from .types import Answer, Citation, Passage
@@ -126,21 +126,20 @@ class ExtractiveAnswerer(Answerer):
         cands: dict[tuple[str, int], _Candidate] = {}
         stored = self.sentence_vectors([p.chunk_id for p in passages]) if self.sentence_vectors else {}
         for rank, p in enumerate(passages):
-            spans = sentence_spans(p.text)
+            sentences = sentence_stems(p.text)
             rows = stored.get(p.chunk_id)  # rows in ``sentence_spans`` order; another count: embed at question time
-            rows = rows if rows is not None and len(rows) == len(spans) else [None] * len(spans)
-            for (s, e), vector in zip(spans, rows):
+            rows = rows if rows is not None and len(rows) == len(sentences) else [None] * len(sentences)
+            for (s, e, stems), vector in zip(sentences, rows):
                 key = (p.report_id, p.start + s)
                 if key in cands:
                     if cands[key].vector is None and cands[key].end == p.start + e:
                         cands[key].vector = vector
                     continue
                 quote = p.text[s:e]
-                stems = set(content_stems(quote))
                 if not stems:
                     continue
                 lex = _coverage(q_stems, stems, idf, negated and _NEGATION.search(quote) is not None) / total
-                cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex, stems=frozenset(stems),
+                cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex, stems=stems,
                                         prior=self._prior(p.start + s, len(quote)), vector=vector)
         pool = _pool(list(cands.values()), self.s.dense_sentences, self.s.per_passage_candidates)
         have = {id(c) for c in pool}

@@ -31,7 +31,7 @@ from .dates import near
 from .query_analysis import AuthorMatcher, Facets, Part, SourceMatcher, analyse
 from .settings import RetrievalSettings
 from .store import VectorStore
-from .sentences import sentence_spans
+from .sentences import sentence_stems
 from .terms import content_stems, content_words, local_weights
 from .types import Filters, Passage
 
@@ -56,7 +56,6 @@ class Retriever:
         self._matcher: tuple[list[str], SourceMatcher] | None = None
         self._authors: tuple[list[str], AuthorMatcher] | None = None
         self._executor: ThreadPoolExecutor | None = None
-        self._stem_cache: dict[str, tuple[str, list[set[str]]]] = {}  # chunk id -> (text, stems of each sentence)
         self._lock = threading.Lock()
         self.dense_copy = dense_memory.DenseMemory(store.all_vectors, settings.dense_memory_chunks)
 
@@ -253,7 +252,7 @@ class Retriever:
         idf = self.catalog.idf(sorted(stems.union(*clause_stems)))  # one lookup for the question and its clauses
         whole = (stems, sum(idf[t] for t in stems) or 1.0)
         clauses = [(c, sum(idf[t] for t in c) or 1.0) for c in clause_stems]
-        sentences = {p.chunk_id: self._sentence_stems(p) for p in pool}
+        sentences = {p.chunk_id: [stems for _, _, stems in sentence_stems(p.text)] for p in pool}
         local = (local_weights(stems, idf, [set().union(*mine) for mine in sentences.values()])
                  if self.s.local_term_boost else {})
         local_terms = (stems, sum(local.values()) or 1.0)
@@ -293,16 +292,6 @@ class Retriever:
             best = (m @ probes.T).max(axis=0)  # each probe's best sentence: the question's, then each clause's
             out[cid] = float(ws * best[0] + (wc * best[1:].max() if len(best) > 1 else 0.0))
         return out
-
-    def _sentence_stems(self, p: Passage) -> list[set[str]]:
-        got = self._stem_cache.get(p.chunk_id)
-        if got is None or got[0] != p.text:  # the text check: a re-ingested report may reuse a chunk id
-            got = (p.text, [set(content_stems(p.text[s:e])) for s, e in sentence_spans(p.text)])
-            with self._lock:  # requests run on several threads in the app
-                self._stem_cache[p.chunk_id] = got
-                while len(self._stem_cache) > 20_000:
-                    self._stem_cache.pop(next(iter(self._stem_cache)))
-        return got[1]
 
     def _pool(self) -> ThreadPoolExecutor:
         with self._lock:

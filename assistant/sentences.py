@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from .terms import content_stems
 
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "st", "jr", "sr", "prof", "gen", "sen", "rep", "gov", "lt", "col", "sgt", "capt",
@@ -61,3 +64,11 @@ def _add(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
         e -= 1
     if e > s:
         out.append((s, e))
+
+
+@lru_cache(maxsize=20_000)
+def sentence_stems(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    """``(s, e, content stems)`` of each sentence of ``text`` (``sentence_spans`` order), remembered for the last
+    20,000 texts: retrieval's re-scoring and the answerer read the same passages' sentences, and a passage comes back
+    question after question."""
+    return tuple((s, e, frozenset(content_stems(text[s:e]))) for s, e in sentence_spans(text))

@@ -46,3 +46,15 @@ def test_verify_keeps_exact_citations_and_refuses_when_none_hold():
     assert bad.refused and bad.citations == []
     shifted = verify(_answer("Gamma delta.", 11, 23), lambda rid: text)
     assert shifted.refused
+
+
+def test_sentence_stems_are_each_sentences_content_stems_and_are_remembered():
+    from assistant.sentences import sentence_stems
+    from assistant.terms import content_stems
+
+    t = "Mr. Smith visited the harbour. The ferries were suspended!\nDredging resumes on Monday."
+    got = sentence_stems(t)
+    assert [(s, e) for s, e, _ in got] == sentence_spans(t)
+    assert [st for _, _, st in got] == [frozenset(content_stems(t[s:e])) for s, e in sentence_spans(t)]
+    assert "ferri" in got[1][2] and "dredg" in got[2][2]
+    assert sentence_stems(t) is got  # the same passage, read again by the answerer: not split and stemmed again
