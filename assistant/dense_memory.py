@@ -67,8 +67,11 @@ def search(v: Vectors, queries: Sequence[np.ndarray], k: int, filters: Filters |
         return None
     if not n_kept or not len(queries):
         return [[] for _ in queries]
-    rows = np.arange(len(keep)) if n_kept == len(keep) else np.flatnonzero(keep)
-    matrix = v.matrix if n_kept == len(keep) else v.matrix[rows]  # no copy of the whole matrix when all rows count
+    if n_kept == len(keep):  # every row: no copy of the whole matrix
+        rows, matrix = np.arange(len(keep)), v.matrix
+    else:
+        rows = np.flatnonzero(keep)
+        matrix = v.matrix[rows]
     sims = matrix @ np.asarray(queries, dtype=np.float32).T  # rows x queries
     out = []
     for col in sims.T:
@@ -89,17 +92,24 @@ class DenseMemory:
         self._lock = threading.Lock()
         self._read_lock = threading.Lock()  # one read at a time
 
+    def _fits(self, postings: keyword_memory.Postings | None) -> bool:
+        """Whether a copy may be held for this snapshot (a keyword copy held, within ``max_chunks``, not 0)."""
+        return postings is not None and 0 < self._max and postings.rows <= self._max
+
+    def _for(self, postings: keyword_memory.Postings) -> Vectors | None:
+        held = self._held
+        return held if held is not None and held.generation == postings.generation else None
+
     def holds(self, postings: keyword_memory.Postings) -> bool:
         """Whether the copy for ``postings``' generation is held (nothing is read)."""
-        held = self._held
-        return held is not None and held.generation == postings.generation
+        return self._for(postings) is not None
 
     def current(self, postings: keyword_memory.Postings | None) -> Vectors | None:
         """The copy for ``postings``' generation when held; else ``None`` (search the store), and it is read."""
-        if postings is None or not self._max or postings.rows > self._max:
+        if not self._fits(postings):
             return None
-        held = self._held
-        if held is not None and held.generation == postings.generation:
+        held = self._for(postings)
+        if held is not None:
             return held
         with self._lock:
             if self._reading != postings.generation:
@@ -110,7 +120,7 @@ class DenseMemory:
     def hold(self, postings: keyword_memory.Postings) -> bool:
         """Read the store's vectors for ``postings`` now; whether a copy is held (a store that cannot be read leaves
         searches to the store)."""
-        if not self._max or postings.rows > self._max:
+        if not self._fits(postings):
             return False
         with self._read_lock:  # a read asked for while another runs waits for it, then finds the copy current
             if self.holds(postings):

@@ -152,28 +152,25 @@ class ChromaStore(VectorStore):
     def all_vectors(self) -> tuple[list[str], np.ndarray]:
         ids: list[str] = []
         blocks: list[np.ndarray] = []
-        offset = 0
-        while True:  # paged, as in report_ids
-            got = self._call(lambda: self._collection.get(include=["embeddings"], limit=_VECTOR_PAGE, offset=offset))
+        for got in self._pages("embeddings", _VECTOR_PAGE):
             ids.extend(got["ids"])
-            if len(got["ids"]):
-                blocks.append(np.asarray(got["embeddings"], dtype=np.float32))
-            if len(got["ids"]) < _VECTOR_PAGE:
-                break
-            offset += _VECTOR_PAGE
+            blocks.append(np.asarray(got["embeddings"], dtype=np.float32))
         return ids, (np.vstack(blocks) if blocks else np.zeros((0, 0), dtype=np.float32))
 
     def report_ids(self) -> set[str]:
-        # page through: one get() of every metadata fails past about 32k vectors ("too many SQL variables")
-        out: set[str] = set()
+        return {m.get("report_id", "") for got in self._pages("metadatas", _MAX_BATCH) for m in got["metadatas"] or []}
+
+    def _pages(self, include: str, size: int):
+        """The collection's records, ``size`` at a time (one get() of every record fails past about 32k vectors:
+        "too many SQL variables"); only non-empty pages."""
         offset = 0
         while True:
-            got = self._call(lambda: self._collection.get(include=["metadatas"], limit=_MAX_BATCH, offset=offset))
-            metas = got["metadatas"] or []
-            out.update(m.get("report_id", "") for m in metas)
-            if len(metas) < _MAX_BATCH:
-                return out
-            offset += _MAX_BATCH
+            got = self._call(lambda: self._collection.get(include=[include], limit=size, offset=offset))
+            if got["ids"]:
+                yield got
+            if len(got["ids"]) < size:
+                return
+            offset += size
 
     def count(self) -> int:
         return int(self._call(lambda: self._collection.count()))
