@@ -289,8 +289,11 @@ class ExtractiveAnswerer(Answerer):
 
     def _select_per_part(self, cands: list[_Candidate], parts: list[Part], lookup: IdfLookup) -> list[_Candidate]:
         """For each part of the question, the best sentence from a report of the publishers it names, each from a
-        different report. A part with words of its own scores sentences half by the whole question and half by the
-        part (its term coverage and dense similarity); a part without is matched by the whole question alone."""
+        different report. A part with words of its own scores sentences by the whole question and, with
+        ``part_share``, by the part: its MiniLM similarity (``part_dense_share``) and its term coverage. A part
+        mostly describes the report it asks about ("the X report on the operator's safety lapses"), often in other
+        words than the sentence it points at, so the part and its meaning weigh most. A part without words of its
+        own is matched by the whole question alone."""
         scored = [c for c in cands if c.vector is not None]  # the sentences that have a dense score
         order: dict[str, int] = {}
         for c in sorted(scored, key=lambda c: c.rank):
@@ -307,8 +310,10 @@ class ExtractiveAnswerer(Answerer):
                 total = sum(idf.values()) or 1.0
 
                 def fit(c: _Candidate) -> float:
-                    own = 0.5 * _coverage(stems, c.stems, idf, False) / total + 0.5 * max(float(np.dot(vec, c.vector)), 0.0)
-                    return 0.5 * c.score + 0.5 * own
+                    dense = self.s.part_dense_share
+                    own = ((1 - dense) * _coverage(stems, c.stems, idf, False) / total
+                           + dense * max(float(np.dot(vec, c.vector)), 0.0))
+                    return (1 - self.s.part_share) * c.score + self.s.part_share * own
             else:
                 def fit(c: _Candidate) -> float:
                     return c.score if c.score >= floor else -1.0
