@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .date_ranges import MONTHS as _MONTHS, Anchor, DateRange, EventDate, publication_ranges
 from .dates import parse_date
@@ -33,6 +33,7 @@ _ORDER_EARLIEST = re.compile(r"\b(earliest|first|earlier|before|prior)\b", re.I)
 # Where one clause of a question ends and the next begins ("..., while", " and ", " compared to ", ";").
 _CLAUSE_BREAK = re.compile(r",?\s+(?:while|whereas|but|and|or|compared (?:to|with)|than|as opposed to|yet|however|versus)"
                            r"\s+|[;,]\s*", re.I)
+_COORDINATOR = re.compile(r"\s+(?:and|or)\s+", re.I)  # a bare "and" between two pieces, no comma before it
 _RANGE_WORD = re.compile(r"\b(before|after|since|until|prior to|by|from)\s+$", re.I)
 _MIN_PART_WORDS = 3  # a part needs this many content words besides publisher names to be scored on its own
 _MIN_CLAUSE_WORDS = 4  # a clause needs this many content words to be searched on its own
@@ -162,10 +163,11 @@ _PEOPLE_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\|)\s*")
 
 
 def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None, event_date: EventDate | None = None,
-            authors: AuthorMatcher | None = None, counted_from: str = "the newest report") -> Facets:
+            authors: AuthorMatcher | None = None, counted_from: str = "the newest report",
+            coordinated: bool = True) -> Facets:
     """What the question names; ``anchor`` (the newest report date, or a function giving it; ``counted_from`` says
     which) resolves relative dates such as "last week" or "late November", ``event_date`` dates events ("reported
-    before the attack"), ``authors`` finds the stored authors it names."""
+    before the attack"), ``authors`` finds the stored authors it names; ``coordinated``: see ``long_clauses``."""
     spans = matcher.spans(question)
     mentions = _mentions(spans)
     facets = Facets(sources=list(mentions), mentions=mentions, parts=split_parts(question, spans),
@@ -179,7 +181,7 @@ def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None, event_
     facets.dates = _dates(question)
     facets.ranges = publication_ranges(question, anchor, event_date, counted_from)
     facets.over_time = bool(_OVER_TIME.search(question))
-    facets.clauses = long_clauses(question)
+    facets.clauses = long_clauses(question, names=[(a, b) for a, b, _ in spans], coordinated=coordinated)
     if not facets.parts:  # "Which company, scrutinized by TechCrunch for A, also claimed B?": one part per clause
         facets.parts = _clause_parts(facets.clauses, list(mentions), spans, question)
     facets.listing = bool(LIST_QUESTION.match(question))
@@ -206,11 +208,44 @@ def _mentions(spans: list[tuple[int, int, list[str]]]) -> dict[str, int]:
     return found
 
 
-def long_clauses(question: str, min_words: int = _MIN_CLAUSE_WORDS) -> list[str]:
+def long_clauses(question: str, min_words: int = _MIN_CLAUSE_WORDS, names: Sequence[tuple[int, int]] = (),
+                 coordinated: bool = True) -> list[str]:
     """The clauses of at least ``min_words`` content words, when there are two or more ("Which company, scrutinized
-    for A, also claimed B?" asks about A and B, often told by different reports); else none."""
-    found = [c.strip(" ,;?") for c in _CLAUSE_BREAK.split(question) if len(content_words(c)) >= min_words]
+    for A, also claimed B?" asks about A and B, often told by different reports); else none. ``coordinated``: a
+    short piece joined to its neighbour by a bare "and" / "or" stays with it, and the question is not cut inside
+    ``names`` (where it names publishers); else every break cuts (the behaviour before the 2026-11-27 morning
+    session)."""
+    pieces = _clauses(question, min_words, names) if coordinated else _CLAUSE_BREAK.split(question)
+    found = [c.strip(" ,;?") for c in pieces if len(content_words(c)) >= min_words]
     return found if len(found) >= 2 else []
+
+
+def _clauses(question: str, min_words: int, names: Sequence[tuple[int, int]]) -> list[str]:
+    """The question cut at its clause breaks, except inside a publisher's name ("The Independent - Life and Style")
+    and where a bare "and" / "or" joins a piece of fewer than ``min_words`` content words to its neighbour:
+    "influencing app distribution and payment processing on Android" is one clause naming two things, not two
+    clauses too short to search. A comma before it (", and harming ...") starts the next clause of a list."""
+    pieces: list[tuple[int, int]] = []
+    seps: list[str] = []
+    begin = 0
+    for m in _CLAUSE_BREAK.finditer(question):
+        if any(a < m.start() < b for a, b in names):
+            continue
+        pieces.append((begin, m.start()))
+        seps.append(m.group(0))
+        begin = m.end()
+    pieces.append((begin, len(question)))
+
+    def short(span: tuple[int, int]) -> bool:
+        return len(content_words(question[span[0]:span[1]])) < min_words
+
+    merged = [pieces[0]]
+    for sep, piece in zip(seps, pieces[1:]):
+        if _COORDINATOR.fullmatch(sep) and (short(merged[-1]) or short(piece)):
+            merged[-1] = (merged[-1][0], piece[1])
+        else:
+            merged.append(piece)
+    return [question[a:b] for a, b in merged]
 
 
 def _date_matches(text: str, exact: bool = False) -> list[tuple[re.Match, dt.date]]:

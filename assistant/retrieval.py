@@ -65,13 +65,14 @@ class Retriever:
         if self._matcher is None or self._matcher[0] is not sources:
             self._matcher = (sources, SourceMatcher(sources))
         authors = self._author_matcher() if self.s.author_facets else None
+        coordinated = self.s.coordinated_clauses
         if not self.s.date_ranges:
-            facets = analyse(text, self._matcher[1], authors=authors)
+            facets = analyse(text, self._matcher[1], authors=authors, coordinated=coordinated)
         else:
             today = self.s.relative_dates == "today"
             facets = analyse(text, self._matcher[1], _today if today else lambda: self.catalog.date_range()[1],
                              lambda event: self.event_date(event, text), authors,
-                             "today" if today else "the newest report")
+                             "today" if today else "the newest report", coordinated)
         facets.author_reports = self.catalog.reports_by(facets.authors)
         return facets
 

@@ -65,6 +65,37 @@ def test_long_clauses_are_found_only_when_there_are_two_or_more():
     assert long_clauses("Who won the award, and when?") == []
 
 
+def test_a_short_piece_joined_by_a_bare_and_stays_in_its_clause():
+    q = ("Which operator, according to several reports by TechCrunch, was fined for skipping the required safety "
+         "drills on its harbour crossings, launched electric boats and solar chargers on the north route, and cut "
+         "fares for pupils and pensioners?")
+    assert long_clauses(q) == [
+        "was fined for skipping the required safety drills on its harbour crossings",
+        "launched electric boats and solar chargers on the north route",  # one clause naming two things
+        "cut fares for pupils and pensioners",  # ", and" started it: the next clause of the list
+    ]
+    assert analyse(q, M).clauses == long_clauses(q)
+    # the earlier cut, at every break: "launched electric boats" and "cut fares for pupils" were too short to count
+    assert long_clauses(q, coordinated=False) == [
+        "was fined for skipping the required safety drills on its harbour crossings", "solar chargers on the north route"]
+    assert analyse(q, M, coordinated=False).clauses == long_clauses(q, coordinated=False)
+    # two pieces that are long enough each stay two clauses, "and" or not
+    q = ("Which company was fined for skipping the required safety drills on its harbour crossings and launched three "
+         "electric boats on the north route?")
+    assert len(long_clauses(q)) == 2
+
+
+def test_a_publisher_name_is_not_cut_into_clauses():
+    matcher = SourceMatcher(SOURCES + ["The Independent - Life and Style"])
+    q = ("Did The Independent - Life and Style report that the singer added four stadium dates in Europe, while "
+         "Fortune said the tour earned a record sum in ticket revenue?")
+    assert analyse(q, matcher).clauses == [
+        "Did The Independent - Life and Style report that the singer added four stadium dates in Europe",
+        "Fortune said the tour earned a record sum in ticket revenue"]
+    # cut at every break, the name lost its first half
+    assert analyse(q, matcher, coordinated=False).clauses[0] == "Style report that the singer added four stadium dates in Europe"
+
+
 def test_two_dated_reports_of_one_or_no_publisher_give_one_part_each():
     q = ("Has the portrayal of the vampire cause in Polygon articles changed between the November 9, 2023, article "
          "discussing the undermining of vampires' menacing air and the November 15, 2023, article highlighting "
