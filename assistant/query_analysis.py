@@ -65,6 +65,7 @@ class Facets:
     listing: bool = False  # asks for several items ("Which groups ...?")
     parts: list[Part] = field(default_factory=list)  # one per clause naming publishers, when it names two or more
     clauses: list[str] = field(default_factory=list)  # the long clauses of a question with two or more of them
+    clause_sources: list[list[str]] = field(default_factory=list)  # the stored sources each clause names
     ranges: list[DateRange] = field(default_factory=list)  # publication-date ranges named ("reported last week")
 
     @property
@@ -182,6 +183,7 @@ def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None, event_
     facets.ranges = publication_ranges(question, anchor, event_date, counted_from)
     facets.over_time = bool(_OVER_TIME.search(question))
     facets.clauses = long_clauses(question, names=[(a, b) for a, b, _ in spans], coordinated=coordinated)
+    facets.clause_sources = [list(_mentions(matcher.spans(c))) for c in facets.clauses]
     if not facets.parts:  # "Which company, scrutinized by TechCrunch for A, also claimed B?": one part per clause
         facets.parts = _clause_parts(facets.clauses, list(mentions), spans, question)
     facets.listing = bool(LIST_QUESTION.match(question))

@@ -116,8 +116,10 @@ class Retriever:
             f = _by_reports(query.filters or Filters(), query.facets.author_reports)
             if f is not None:
                 variants.append((replace(query, filters=f), max(n // 2, top_k)))
-        for clause in clauses:  # each clause of a long question on its own, over every report
-            variants.append((replace(query, text=clause), max(n // 2, top_k)))
+        for clause, named in clauses:  # each clause of a long question on its own, within the publishers it names
+            named = tuple(s for s in named if not user_sources or s in user_sources)
+            f = replace(query.filters or Filters(), sources=named) if named else query.filters
+            variants.append((replace(query, text=clause, filters=f), max(n // 2, top_k)))
         if self.s.source_facets:
             for part in parts:  # the clause naming the publishers, searched within them
                 f = query.filters
@@ -208,18 +210,24 @@ class Retriever:
         if not (self.s.source_facets and self.s.part_queries != "off"):
             return []
         # clause parts are for citing: searching them within their publishers lowered Hits@4 and MRR on dev, and
-        # the clause sub-queries already search each clause over every report
+        # the clause sub-queries already search each clause
         return [p for p in facets.parts if p.own and not p.clause]
 
     def _ranges(self, facets: Facets) -> list[DateRange]:
         return facets.ranges if self.s.date_ranges else []
 
-    def _clauses(self, facets: Facets) -> list[str]:
-        return facets.clauses if self.s.clause_queries else []
+    def _clauses(self, facets: Facets) -> list[tuple[str, list[str]]]:
+        """Each long clause and the publishers it names ("..., is mentioned by TechCrunch for B, ..."): it is
+        searched within them (``clause_sources``), else over every report."""
+        if not self.s.clause_queries:
+            return []
+        named = facets.clause_sources if self.s.clause_sources else []
+        return [(c, named[i] if i < len(named) else []) for i, c in enumerate(facets.clauses)]
 
     def vector_texts(self, facets: Facets) -> list[str]:
         """The sub-query texts ``search`` embeds for this question (parts and clauses)."""
-        return ([p.text for p in self._parts(facets)] if self.s.part_queries == "both" else []) + self._clauses(facets)
+        parts = [p.text for p in self._parts(facets)] if self.s.part_queries == "both" else []
+        return parts + [c for c, _ in self._clauses(facets)]
 
     def _vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Vectors of the sub-query texts, in one call (the embedder runs four or more texts on all cores)."""

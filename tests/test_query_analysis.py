@@ -85,6 +85,15 @@ def test_a_short_piece_joined_by_a_bare_and_stays_in_its_clause():
     assert len(long_clauses(q)) == 2
 
 
+def test_each_clause_knows_the_publishers_it_names():
+    q = ("Which company is at the center of concerns from The Guardian for manipulating search results to maximize ad "
+         "revenue, is mentioned by TechCrunch and The Verge for not planning additional measures on its video "
+         "platform, and is accused of harming news publishers' revenue through anticompetitive practices?")
+    facets = analyse(q, M)
+    assert len(facets.clauses) == 3
+    assert [sorted(s) for s in facets.clause_sources] == [["The Guardian"], ["TechCrunch", "The Verge"], []]
+
+
 def test_a_publisher_name_is_not_cut_into_clauses():
     matcher = SourceMatcher(SOURCES + ["The Independent - Life and Style"])
     q = ("Did The Independent - Life and Style report that the singer added four stadium dates in Europe, while "
