@@ -75,3 +75,28 @@ def test_the_hop_brings_the_report_that_ties_the_second_clause_to_the_shared_nam
     # a yes/no question names its entities: no hop
     yes_no = "Did analysts praise Kowalski for cutting delivery emissions, and did Berg open a new warehouse in Gdansk?"
     assert on.search(yes_no, top_k=6) == off.search(yes_no, top_k=6)
+
+
+TWO_PAPERS_QUESTION = ("Who is the executive, praised by analysts for cutting delivery emissions in the Harbour Times, "
+                       "who also opened a new warehouse in Gdansk according to the Bay Post?")
+
+
+@pytest.mark.parametrize("clause_sources, expected", [
+    (True, {"praised": ("Harbour Times",), "opened": ("Bay Post",)}),  # each clause within the paper it names
+    (False, {"praised": ("Harbour Times", "Bay Post"), "opened": ("Harbour Times", "Bay Post")}),  # every paper named
+])
+def test_the_hop_searches_a_clause_within_the_paper_it_names(make_assistant, tmp_path, clause_sources, expected):
+    folder = write_reports(tmp_path / "reports", [r for r in REPORTS if r[0] != "target.md"], source="Harbour Times")
+    write_reports(folder, [r for r in REPORTS if r[0] == "target.md"], source="Bay Post")
+    a = make_assistant(tmp_path / "index", retrieval={"bridge_keep": 3, "clause_sources": clause_sources})
+    a.ingest([folder], progress=False)
+    real, hops = a.catalog.keyword_search, {}
+
+    def recording(terms, k, filters=None):  # the real search; the hop's lookups (the shared name, then the clause) noted
+        if terms and terms[0] == "marta":
+            hops[terms[1]] = tuple(sorted(filters.sources, reverse=True)) if filters and filters.sources else ()
+        return real(terms, k, filters)
+
+    a.catalog.keyword_search = recording
+    assert "Harbour diary" in [p.title for p in a.search(TWO_PAPERS_QUESTION, top_k=6)]
+    assert hops == expected
