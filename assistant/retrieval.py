@@ -194,7 +194,7 @@ class Retriever:
             f = replace(f or Filters(), sources=tuple(query.facets.sources))
         own = dict(self._clause_sources(query))
         lookups = [self._pool().submit(self.catalog.keyword_search, content_words(f"{name} {c}"),
-                                       _HOP_DEPTH, own.get(c) or f) for c in clauses]  # at once, as in search
+                                       _HOP_DEPTH, own.get(c, f)) for c in clauses]  # at once, as in search
         hops = [self.passages(hit.result(), _HOP_DEPTH) for hit in lookups]
         head = found[:keep]
         seen = {p.report_id for p in head}

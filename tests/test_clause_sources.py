@@ -42,3 +42,14 @@ def test_a_clause_naming_a_publisher_is_searched_within_it(make_assistant, repor
     assert within["Drills skipped across the harbour"] < everywhere["Drills skipped across the harbour"] - 0.02
     # the named papers' reports keep their scores
     assert within["Ferry operator fined"] == pytest.approx(everywhere["Ferry operator fined"], abs=1e-6)
+
+
+def test_the_users_source_filter_still_binds(make_assistant, reports, tmp_path):
+    a = make_assistant(tmp_path / "index")
+    a.ingest([reports], progress=False)
+    # the clause names the Bay Post, which the user's filter leaves out: nothing of the Bay Post is searched
+    found = a.search(QUESTION, top_k=10, filters={"sources": ["Coast Gazette", "Harbour Times"]})
+    assert found and {p.source for p in found} <= {"Coast Gazette", "Harbour Times"}
+    # the user's filter keeps it: the clause is searched within it and its report is found
+    found = a.search(QUESTION, top_k=10, filters={"sources": ["Bay Post"]})
+    assert [p.title for p in found] == ["Ferry operator fined"]
