@@ -182,8 +182,10 @@ def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None, event_
     facets.dates = _dates(question)
     facets.ranges = publication_ranges(question, anchor, event_date, counted_from)
     facets.over_time = bool(_OVER_TIME.search(question))
-    facets.clauses = long_clauses(question, names=[(a, b) for a, b, _ in spans], coordinated=coordinated)
-    facets.clause_sources = [list(_mentions(matcher.spans(c))) for c in facets.clauses]
+    found = _long_clause_spans(question, _MIN_CLAUSE_WORDS, [(a, b) for a, b, _ in spans], coordinated)
+    facets.clauses = [question[a:b] for a, b in found]
+    # each clause's publishers: the question's own name matches that lie inside it
+    facets.clause_sources = [list(_mentions([sp for sp in spans if a <= sp[0] and sp[1] <= b])) for a, b in found]
     if not facets.parts:  # "Which company, scrutinized by TechCrunch for A, also claimed B?": one part per clause
         facets.parts = _clause_parts(facets.clauses, list(mentions), spans, question)
     facets.listing = bool(LIST_QUESTION.match(question))
@@ -217,16 +219,25 @@ def long_clauses(question: str, min_words: int = _MIN_CLAUSE_WORDS, names: Seque
     short piece joined to its neighbour by a bare "and" / "or" stays with it, and the question is not cut inside
     ``names`` (where it names publishers); else every break cuts (the behaviour before the 2026-11-27 morning
     session)."""
-    pieces = _clauses(question, min_words, names) if coordinated else _CLAUSE_BREAK.split(question)
-    found = [c.strip(" ,;?") for c in pieces if len(content_words(c)) >= min_words]
+    return [question[a:b] for a, b in _long_clause_spans(question, min_words, names, coordinated)]
+
+
+def _long_clause_spans(question: str, min_words: int, names: Sequence[tuple[int, int]],
+                       coordinated: bool) -> list[tuple[int, int]]:
+    """Where ``long_clauses`` are in the question, without the punctuation around them."""
+    found = []
+    for a, b in _clauses(question, min_words, names if coordinated else (), coordinated):
+        text = question[a:b]
+        if len(content_words(text)) >= min_words:
+            found.append((a + len(text) - len(text.lstrip(" ,;?")), b - (len(text) - len(text.rstrip(" ,;?")))))
     return found if len(found) >= 2 else []
 
 
-def _clauses(question: str, min_words: int, names: Sequence[tuple[int, int]]) -> list[str]:
+def _clauses(question: str, min_words: int, names: Sequence[tuple[int, int]], merge: bool) -> list[tuple[int, int]]:
     """The question cut at its clause breaks, except inside a publisher's name ("The Independent - Life and Style")
-    and where a bare "and" / "or" joins a piece of fewer than ``min_words`` content words to its neighbour:
-    "influencing app distribution and payment processing on Android" is one clause naming two things, not two
-    clauses too short to search. A comma before it (", and harming ...") starts the next clause of a list."""
+    and, with ``merge``, where a bare "and" / "or" joins a piece of fewer than ``min_words`` content words to its
+    neighbour: "influencing app distribution and payment processing on Android" is one clause naming two things, not
+    two clauses too short to search. A comma before it (", and harming ...") starts the next clause of a list."""
     pieces: list[tuple[int, int]] = []
     seps: list[str] = []
     begin = 0
@@ -237,6 +248,8 @@ def _clauses(question: str, min_words: int, names: Sequence[tuple[int, int]]) ->
         seps.append(m.group(0))
         begin = m.end()
     pieces.append((begin, len(question)))
+    if not merge:
+        return pieces
 
     def short(span: tuple[int, int]) -> bool:
         return len(content_words(question[span[0]:span[1]])) < min_words
@@ -247,7 +260,7 @@ def _clauses(question: str, min_words: int, names: Sequence[tuple[int, int]]) ->
             merged[-1] = (merged[-1][0], piece[1])
         else:
             merged.append(piece)
-    return [question[a:b] for a, b in merged]
+    return merged
 
 
 def _date_matches(text: str, exact: bool = False) -> list[tuple[re.Match, dt.date]]:
