@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .assignment import assign
 from .dates import near
 from .embedding import Embedder
 from .query_analysis import LIST_QUESTION, Facets, Part, author_names
@@ -288,8 +289,9 @@ class ExtractiveAnswerer(Answerer):
         return sorted(chosen, key=lambda c: -c.score)
 
     def _select_per_part(self, cands: list[_Candidate], parts: list[Part], lookup: IdfLookup) -> list[_Candidate]:
-        """For each part of the question, the best sentence from a report of the publishers it names, each from a
-        different report. A part with words of its own scores sentences by the whole question and, with
+        """For each part of the question, a sentence from a report of the publishers it names, each from a different
+        report: with ``joint_parts`` the choice with the highest total part score, else each part's best in question
+        order among the reports left. A part with words of its own scores sentences by the whole question and, with
         ``part_share``, by the part: its MiniLM similarity (``part_dense_share``) and its term coverage. A part
         mostly describes the report it asks about ("the X report on the operator's safety lapses"), often in other
         words than the sentence it points at, so the part and its meaning weigh most. A part without words of its
@@ -303,6 +305,7 @@ class ExtractiveAnswerer(Answerer):
         own_vectors = iter(vectors)
         chosen: list[_Candidate] = []
         used: set[str] = set()
+        slots: list[list[tuple[float, _Candidate]]] = []
         for part in parts:
             if part.own:
                 stems, vec = _part_stems(part), next(own_vectors)
@@ -328,11 +331,26 @@ class ExtractiveAnswerer(Answerer):
                     pool = [c for c in pool if c.score >= self.s.clause_floor]
                 ranked = [(fit(c) * c.prior + self.s.report_rank_bonus / (1 + order[c.passage.report_id]), c) for c in pool]
                 ranked = [rc for rc in ranked if rc[0] >= 0]
-                if ranked:
+                if self.s.joint_parts:  # chosen together below
+                    slots.append(ranked)
+                elif ranked:
                     best = max(ranked, key=lambda rc: rc[0])[1]
                     chosen.append(best)
                     used.add(best.passage.report_id)
-        return chosen
+        return _jointly(slots) if self.s.joint_parts else chosen
+
+
+def _jointly(slots: list[list[tuple[float, _Candidate]]]) -> list[_Candidate]:
+    """Each slot's sentence, from distinct reports, with the highest total score (``assignment.assign``); a slot
+    may take its best sentence of any report, and gets none only when every report it has is taken."""
+    best: list[dict[str, tuple[float, _Candidate]]] = []
+    for ranked in slots:
+        per_report: dict[str, tuple[float, _Candidate]] = {}
+        for sc, c in sorted(ranked, key=lambda rc: -rc[0]):
+            per_report.setdefault(c.passage.report_id, (sc, c))
+        best.append(per_report)
+    taken = assign([{rid: sc for rid, (sc, _) in per_report.items()} for per_report in best])
+    return [per_report[rid][1] for per_report, rid in zip(best, taken) if rid is not None]
 
 
 def _part_stems(part: Part) -> set[str]:
