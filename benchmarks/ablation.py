@@ -30,6 +30,7 @@ VARIANTS: dict[str, dict] = {
     "part sub-queries by keyword only (no part vector)": {"retrieval": {"part_queries": "keyword"}},
     "no per-part citation choice": {"answering": {"part_selection": False}},
     "part citations scored half by the part, half terms and half MiniLM (before the 2026-11-27 morning session)": {"answering": {"part_share": 0.5, "part_dense_share": 0.5}},
+    "bridge hop keeps the first 6 passages in place (before the 2026-11-27 late-morning session)": {"retrieval": {"bridge_keep": 6}},
     "parts choose their sentences one by one in question order (before the 2026-11-27 late-morning session)": {"answering": {"joint_parts": False}},
     "no per-publisher citation choice (parts off too)": {"answering": {"facet_selection": False, "part_selection": False}},
     "no lead and length priors": {"answering": {"lead_boost": 1.0, "length_prior": 0.0}},
