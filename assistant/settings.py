@@ -61,7 +61,8 @@ class RetrievalSettings(_Stage):
     sentence_dense_boost: float = Field(0.3, ge=0.0, le=5.0, description="Added to a candidate's relative score times the cosine between the question's vector and its best single sentence's (sentence vectors are stored at ingest); 0 = off.")
     clause_dense_boost: float = Field(0.15, ge=0.0, le=5.0, description="In a question with two or more long clauses, added to a candidate's relative score times the largest cosine between one clause's vector and one of its sentences'; 0 = off.")
     bridge_hop: bool = Field(True, description="A question asking for an entity it does not name, in two or more long clauses ('Who is the individual tried for A, who also did B?'): the name most of the first passages share is searched again with each clause's words, and each clause's best new report joins the passages after the first bridge_keep.")
-    bridge_keep: int = Field(8, ge=0, le=100, description="Passages the bridge hop leaves in place (its reports follow them; 6 until the 2026-11-27 late-morning session).")
+    bridge_keep: int = Field(4, ge=0, le=100, description="Passages the bridge hop leaves in place (its reports follow them; 6 until the 2026-11-27 late-morning session).")
+    bridge_repeats_first: bool = Field(True, description="The bridge hop's reports take the places of further chunks of reports listed higher up (lowest first) before they push other reports off the list; false = they push down everything after the kept passages, as before the 2026-11-27 late-morning session.")
     named_source_boost: float = Field(0.3, ge=0.0, le=5.0, description="Added to the relative score of candidates from a publisher the question names.")
     named_source_lead: bool = Field(True, description="A question naming two or more publishers: the best passage of each named publisher among the first top_k comes first, in rank order, then the rest as ranked.")
 

@@ -4,6 +4,8 @@ SQLite catalog and the packaged MiniLM embedder)."""
 import pytest
 
 from assistant.bridging import asks_for_entity, bridge_name, names
+from assistant.retrieval import _without_repeats
+from assistant.types import Passage
 
 from conftest import write_reports
 
@@ -36,6 +38,20 @@ def test_bridge_name_is_the_name_most_reports_share_that_the_question_does_not_u
     ("Is the reporting consistent?", False)])
 def test_only_questions_asking_for_an_entity_get_the_hop(question, expected):
     assert asks_for_entity(question) is expected
+
+
+def test_the_hops_reports_take_the_places_of_repeat_chunks_first():
+    def listing(*ids):  # "r2-1": chunk 1 of report r2
+        return [Passage(chunk_id=i, report_id=i.split("-")[0], text=i, start=0, end=1, score=1.0) for i in ids]
+
+    ranked = listing("r1-0", "r2-0", "r1-1", "h1-0", "h2-0", "r3-0", "r2-1", "r4-0")  # h1, h2: the hop's, after 3 kept
+    kept = {"h1-0", "h2-0"}
+    ids = [p.chunk_id for p in _without_repeats(ranked, 3, kept, excess=2)]
+    assert ids == ["r1-0", "r2-0", "r1-1", "h1-0", "h2-0", "r3-0", "r4-0"]  # r2's second chunk goes, lowest first
+    ids = [p.chunk_id for p in _without_repeats(ranked, 2, kept, excess=2)]
+    assert ids == ["r1-0", "r2-0", "h1-0", "h2-0", "r3-0", "r4-0"]  # from position 2 on: r1's second chunk too
+    assert _without_repeats(ranked, 3, kept, excess=0) == ranked
+    assert [p.chunk_id for p in _without_repeats(ranked, 3, kept, excess=5)][-2:] == ["r3-0", "r4-0"]  # only repeats
 
 
 FOCUS = "Marta Kowalski"
