@@ -17,6 +17,7 @@ import numpy as np
 from .assignment import assign
 from .dates import near
 from .embedding import Embedder
+from .person_names import NamedPerson, asks_for_person, named_person
 from .query_analysis import LIST_QUESTION, Facets, Part, author_names
 from .sentences import sentence_stems
 from .settings import AnsweringSettings
@@ -90,6 +91,9 @@ class ExtractiveAnswerer(Answerer):
         if best < self.s.min_support:
             return Answer(question=question, text=REFUSAL, passages=passages, refused=True, confidence=round(best, 4))
         chosen = self.select(question, cands, facets, idf)
+        person = self._person(question, passages, facets, cands, chosen)
+        if person is not None and person[1] not in chosen:
+            chosen.insert(0, person[1])
         citations, parts = [], []
         for n, c in enumerate(chosen, 1):
             p = c.passage
@@ -97,12 +101,31 @@ class ExtractiveAnswerer(Answerer):
                                       source=p.source, published=p.published, url=p.url, chunk_id=p.chunk_id,
                                       author=p.author))
             parts.append(f"{c.quote} [{n}]")
+        if person is not None:
+            who, where = person
+            parts.insert(0, f"{who.name} is named in {who.reports} of the {who.read} reports read "
+                            f"[{chosen.index(where) + 1}]")
         if facets and facets.order and self.s.date_order:
             parts.extend(_date_order(citations))
         if facets:
             parts.extend(_date_reading(facets))
         return Answer(question=question, text="\n".join(parts), citations=citations, passages=passages,
                       confidence=round(best, 4))
+
+    def _person(self, question: str, passages: list[Passage], facets: Facets | None, cands: list[_Candidate],
+                chosen: list[_Candidate]) -> tuple[NamedPerson, _Candidate] | None:
+        """For a "Who ...?" question (not a list), the person most of the reports read name and the question does
+        not (``person_names``), with the sentence to cite for the name: a chosen one naming them in full, else the
+        best-scored such sentence read. None when no person qualifies or no sentence names them in full."""
+        if not (self.s.person_line and asks_for_person(question)) or (facets.listing if facets else False):
+            return None
+        who = named_person(question, [(p.report_id, p.text) for p in passages])
+        if who is None:
+            return None
+        where = next((c for c in chosen if who.name in c.quote), None)
+        if where is None:
+            where = max((c for c in cands if who.name in c.quote), key=lambda c: c.score * c.prior, default=None)
+        return (who, where) if where is not None else None
 
     # -- scoring ----------------------------------------------------------------------------------------
     def _idf_once(self, question: str, facets: Facets | None) -> IdfLookup:

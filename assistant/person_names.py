@@ -1,0 +1,107 @@
+"""The person a "Who ...?" question asks for, as the reports read name them.
+
+"Who is the individual, once likened to Warren Buffett, who persuaded a former colleague to join him at Alameda?"
+names neither the person nor the reports. The sentences that best match its clauses often refer to the person by
+surname alone ("Bankman-Fried told the jury ..."), so the answer never says who it is. The person most of the
+reports read name, and the question does not, is the likely answer; news style names a person in full once
+("Sam Bankman-Fried") and by the surname after that, which tells a person from a company or a place.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from .terms import STOPWORDS, fold, words
+
+# "Who ...?", "Which individual ...?", "What pop star ...?": the question asks for a person
+_PERSON_NOUNS = (r"individuals?|persons?|people|man|men|woman|women|players?|quarterbacks?|athletes?|stars?|"
+                 r"singers?|actors?|actresses|directors?|filmmakers?|executives?|founders?|ceos?|leaders?|"
+                 r"politicians?|officials?|journalists?|coach(?:es)?|celebrit(?:y|ies)|figures?|entrepreneurs?|"
+                 r"investors?|billionaires?|musicians?|rappers?|artists?|authors?|writers?|presidents?")
+_ASKS_PERSON = re.compile(r"^\W*(?:who\b|whom\b|(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:%s)\b)" % _PERSON_NOUNS,
+                          re.IGNORECASE)
+# every upper-case letter below U+2000, as in ``bridging``
+_UPPER = "".join(chr(c) for c in range(0x2000) if chr(c).isupper() and chr(c).isalpha())
+_TOKEN = r"[" + re.escape(_UPPER) + r"][\w’'\-]*[^\W_]"
+_RUN = re.compile(r"%s(?: %s)*" % (_TOKEN, _TOKEN))  # capitalised words in a row, one space apart
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_SENTENCE_START = set(".!?:;\"“”'‘’—–-([\n")
+# words that start a run of capitalised words without being part of a name ("Former FTX CEO Sam Bankman-Fried")
+_TITLES = frozenset("mr mrs ms dr sir dame lord lady former then ex late judge prosecutor prosecutors attorney "
+                    "general president senator rep governor minister chancellor ceo founder cofounder co-founder "
+                    "chief chairman chairwoman coach quarterback star singer actor actress director".split())
+
+
+@dataclass(frozen=True)
+class NamedPerson:
+    name: str      # the full form the reports use most ("Sam Bankman-Fried")
+    reports: int   # reports read that name the person
+    read: int      # reports read
+
+
+def asks_for_person(question: str) -> bool:
+    return bool(_ASKS_PERSON.match(question))
+
+
+def _is_name_word(token: str) -> bool:
+    """'Bankman-Fried', 'McCarthy', 'O’Brien', 'Élise': capitalised, with lower-case letters, never two capitals in a
+    row (not 'FTX', 'OpenAI', 'ChatGPT'), and not a stopword ('After')."""
+    return (token[0].isupper() and any(ch.islower() for ch in token) and fold(token) not in STOPWORDS
+            and not any(a.isupper() and b.isupper() for a, b in zip(token, token[1:])))
+
+
+def mentions(text: str) -> list[list[str]]:
+    """The runs of capitalised words in ``text``, possessives stripped, without leading titles and stopwords, and
+    without a sentence's first word when the text also uses it in lower case ("Because FTX ...")."""
+    out = []
+    for m in _RUN.finditer(text):
+        tokens = [_POSSESSIVE.sub("", t) for t in m.group(0).split(" ")]
+        i = m.start() - 1
+        while i >= 0 and text[i] in " \t":
+            i -= 1
+        if (i < 0 or text[i] in _SENTENCE_START) and re.search(r"\b%s\b" % re.escape(tokens[0].lower()), text):
+            tokens = tokens[1:]
+        while tokens and (fold(tokens[0]) in STOPWORDS or fold(tokens[0]) in _TITLES or tokens[0].isupper()):
+            tokens = tokens[1:]
+        if tokens:
+            out.append(tokens)
+    return out
+
+
+def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports: int = 3,
+                 min_share: float = 0.5) -> NamedPerson | None:
+    """The person most of the passages' reports name and the question does not, or None.
+
+    ``passages`` are ``(report_id, text)`` pairs. A person is a surname written both after a first name ("Sam
+    Bankman-Fried": two or three name words) and alone ("Bankman-Fried said ...") in the passages; a report counts
+    when it uses either. The person must be named by at least ``min_reports`` reports and ``min_share`` of those
+    read; ties go to the one seen first."""
+    asked = {part for w in words(question) for part in re.split(r"[-']", w) if part}
+    full: dict[str, Counter] = {}   # surname -> its full forms
+    alone: set[str] = set()         # surnames also written alone
+    naming: dict[str, set[str]] = {}
+    for rid, text in passages:
+        for tokens in mentions(text):
+            if not _is_name_word(tokens[-1]):
+                continue
+            key = fold(tokens[-1])
+            if any(part in asked for t in tokens for part in re.split(r"[-'’]", fold(t)) if part):
+                continue  # the question names it: not what it asks for
+            if len(tokens) == 1:
+                alone.add(key)
+            elif len(tokens) <= 3 and all(_is_name_word(t) for t in tokens):
+                full.setdefault(key, Counter())[" ".join(tokens)] += 1
+            else:
+                continue
+            naming.setdefault(key, set()).add(rid)
+    read = len({rid for rid, _ in passages})
+    need = max(min_reports, math.ceil(min_share * read))
+    people = [(k, len(r)) for k, r in naming.items() if k in full and k in alone and len(r) >= need]
+    if not people:
+        return None
+    key, n = max(people, key=lambda kn: kn[1])  # max() keeps the first of a tie: the one seen first
+    name = max(full[key].items(), key=lambda fc: fc[1])[0]
+    return NamedPerson(name=name, reports=n, read=read)
