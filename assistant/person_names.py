@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from .terms import STOPWORDS, fold, words
@@ -28,6 +29,8 @@ _UPPER = "".join(chr(c) for c in range(0x2000) if chr(c).isupper() and chr(c).is
 _TOKEN = r"[" + re.escape(_UPPER) + r"][\w’'\-]*[^\W_]"
 _RUN = re.compile(r"%s(?: %s)*" % (_TOKEN, _TOKEN))  # capitalised words in a row, one space apart
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_TWO_CAPITALS = re.compile(r"[" + re.escape(_UPPER) + r"]{2}")
+_WORD = re.compile(r"[^\W_][\w’'\-]*[^\W_]|[^\W_]")
 _SENTENCE_START = set(".!?:;\"“”'‘’—–-([\n")
 # words that start a run of capitalised words without being part of a name ("Former FTX CEO Sam Bankman-Fried")
 _TITLES = frozenset("mr mrs ms dr sir dame lord lady former then ex late judge prosecutor prosecutors attorney "
@@ -49,26 +52,29 @@ def asks_for_person(question: str) -> bool:
 def _is_name_word(token: str) -> bool:
     """'Bankman-Fried', 'McCarthy', 'O’Brien', 'Élise': capitalised, with lower-case letters, never two capitals in a
     row (not 'FTX', 'OpenAI', 'ChatGPT'), and not a stopword ('After')."""
-    return (token[0].isupper() and any(ch.islower() for ch in token) and fold(token) not in STOPWORDS
-            and not any(a.isupper() and b.isupper() for a, b in zip(token, token[1:])))
+    return (token[0].isupper() and not token.isupper() and _TWO_CAPITALS.search(token) is None
+            and fold(token) not in STOPWORDS)
 
 
-def mentions(text: str) -> list[list[str]]:
+@lru_cache(maxsize=20_000)
+def mentions(text: str) -> tuple[tuple[str, ...], ...]:
     """The runs of capitalised words in ``text``, possessives stripped, without leading titles and stopwords, and
-    without a sentence's first word when the text also uses it in lower case ("Because FTX ...")."""
+    without a sentence's first word when the text also uses it in lower case ("Because FTX ..."). Remembered: the
+    same passages come back for other questions."""
     out = []
+    lower = {w for w in _WORD.findall(text) if w[0].islower()}  # the words the text writes in lower case
     for m in _RUN.finditer(text):
         tokens = [_POSSESSIVE.sub("", t) for t in m.group(0).split(" ")]
         i = m.start() - 1
         while i >= 0 and text[i] in " \t":
             i -= 1
-        if (i < 0 or text[i] in _SENTENCE_START) and re.search(r"\b%s\b" % re.escape(tokens[0].lower()), text):
+        if (i < 0 or text[i] in _SENTENCE_START) and tokens[0].lower() in lower:
             tokens = tokens[1:]
         while tokens and (fold(tokens[0]) in STOPWORDS or fold(tokens[0]) in _TITLES or tokens[0].isupper()):
             tokens = tokens[1:]
         if tokens:
-            out.append(tokens)
-    return out
+            out.append(tuple(tokens))
+    return tuple(out)
 
 
 def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports: int = 3,

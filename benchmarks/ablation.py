@@ -33,6 +33,7 @@ VARIANTS: dict[str, dict] = {
     "bridge hop keeps the first 6 passages in place and pushes down what follows (before the 2026-11-27 late-morning session)": {"retrieval": {"bridge_keep": 6, "bridge_repeats_first": False}},
     "bridge hop pushes down what follows the kept passages (no repeats first; keep 4)": {"retrieval": {"bridge_repeats_first": False}},
     "parts choose their sentences one by one in question order (before the 2026-11-27 late-morning session)": {"answering": {"joint_parts": False}},
+    "no person line for 'Who ...?' questions (before the 2026-11-27 afternoon session)": {"answering": {"person_line": False}},
     "no per-publisher citation choice (parts off too)": {"answering": {"facet_selection": False, "part_selection": False}},
     "no lead and length priors": {"answering": {"lead_boost": 1.0, "length_prior": 0.0}},
     "no opening-line discount in citing": {"answering": {"opening_factor": 1.0}},
@@ -63,7 +64,7 @@ VARIANTS: dict[str, dict] = {
 COLUMNS = [("hits@4", "H@4"), ("hits@10", "H@10"), ("mrr@10", "MRR@10"), ("map@10", "MAP@10"),
            ("all_reports@10", "all rep@10"), ("citation_precision", "cit P"), ("citation_recall", "cit R"),
            ("unanswerable_refused", "null refused"), ("answerable_refused", "wrongly refused"),
-           ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms")]
+           ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"), ("answer_correct", "answer correct")]
 
 
 def main() -> None:

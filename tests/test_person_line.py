@@ -22,8 +22,8 @@ def test_which_questions_ask_for_a_person():
 
 def test_mentions_drop_titles_acronyms_and_a_sentence_s_ordinary_first_word():
     text = "Former FTX CEO Sam Bankman-Fried's lawyers spoke. Because FTX failed, because of it. Judge Lewis Kaplan ruled."
-    assert mentions(text) == [["Sam", "Bankman-Fried"], ["Lewis", "Kaplan"]]  # "Because FTX": neither is a name
-    assert mentions("Holloway said. Harbour chief Dana Holloway left.") == [["Holloway"], ["Harbour"], ["Dana", "Holloway"]]
+    assert mentions(text) == (("Sam", "Bankman-Fried"), ("Lewis", "Kaplan"))  # "Because FTX": neither is a name
+    assert mentions("Holloway said. Harbour chief Dana Holloway left.") == (("Holloway",), ("Harbour",), ("Dana", "Holloway"))
 
 
 PASSAGES = [
