@@ -24,6 +24,7 @@ _PERSON_NOUNS = (r"individuals?|persons?|people|man|men|woman|women|players?|qua
                  r"investors?|billionaires?|musicians?|rappers?|artists?|authors?|writers?|presidents?")
 _ASKS_PERSON = re.compile(r"^\W*(?:who\b|whom\b|(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:%s)\b)" % _PERSON_NOUNS,
                           re.IGNORECASE)
+_ASKS_OTHER = re.compile(r"^\W*(?:who|whom|which|what)\s+(?:else|other|another)\b", re.IGNORECASE)
 # every upper-case letter below U+2000, as in ``bridging``
 _UPPER = "".join(chr(c) for c in range(0x2000) if chr(c).isupper() and chr(c).isalpha())
 _TOKEN = r"[" + re.escape(_UPPER) + r"][\w’'\-]*[^\W_]"
@@ -46,7 +47,9 @@ class NamedPerson:
 
 
 def asks_for_person(question: str) -> bool:
-    return bool(_ASKS_PERSON.match(question))
+    """"Who ...?", "Which pop star ...?"; not "Who else ...?" or "Which other player ...?", which ask for someone
+    besides the person the reports name most (in a conversation, usually the one the last answer named)."""
+    return bool(_ASKS_PERSON.match(question)) and not _ASKS_OTHER.match(question)
 
 
 def _is_name_word(token: str) -> bool:

@@ -18,6 +18,8 @@ def test_which_questions_ask_for_a_person():
     assert not asks_for_person("What is the latest on the strike?")
     assert not asks_for_person("Which groups did not suspend attacks?")
     assert not asks_for_person("Does the article say who won?")
+    assert not asks_for_person("Who else was charged?")  # someone besides the one the reports name most
+    assert not asks_for_person("Which other player scored?")
 
 
 def test_mentions_drop_titles_acronyms_and_a_sentence_s_ordinary_first_word():
