@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +33,8 @@ _RUN = re.compile(r"%s(?: %s)*" % (_TOKEN, _TOKEN))  # capitalised words in a ro
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _TWO_CAPITALS = re.compile(r"[" + re.escape(_UPPER) + r"]{2}")
 _WORD = re.compile(r"[^\W_][\w’'\-]*[^\W_]|[^\W_]")
+_GENDERED = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
+_PRONOUN_REACH = 250
 _SENTENCE_START = set(".!?:;\"“”'‘’—–-([\n")
 # words that start a run of capitalised words without being part of a name ("Former FTX CEO Sam Bankman-Fried")
 _TITLES = frozenset("mr mrs ms dr sir dame lord lady former then ex late judge prosecutor prosecutors attorney "
@@ -44,6 +47,10 @@ class NamedPerson:
     name: str      # the full form the reports use most ("Sam Bankman-Fried")
     reports: int   # reports read that name the person
     read: int      # reports read
+
+    @property
+    def surname(self) -> str:
+        return self.name.split()[-1]
 
 
 def asks_for_person(question: str) -> bool:
@@ -60,11 +67,13 @@ def _is_name_word(token: str) -> bool:
 
 
 @lru_cache(maxsize=20_000)
-def mentions(text: str) -> tuple[tuple[str, ...], ...]:
+def mentions(text: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
     """The runs of capitalised words in ``text``, possessives stripped, without leading titles and stopwords, and
-    without a sentence's first word when the text also uses it in lower case ("Because FTX ..."). Remembered: the
-    same passages come back for other questions."""
-    out = []
+    without a sentence's first word when the text also uses it in lower case ("Because FTX ..."); each with whether a
+    "he", "she", "his", "her", ... refers to it: the nearest run before the pronoun, within ``_PRONOUN_REACH``
+    characters (people are referred to so, companies and places are not). Remembered: the same passages come back
+    for other questions."""
+    runs: list[tuple[tuple[str, ...], int]] = []
     lower = {w for w in _WORD.findall(text) if w[0].islower()}  # the words the text writes in lower case
     for m in _RUN.finditer(text):
         tokens = [_POSSESSIVE.sub("", t) for t in m.group(0).split(" ")]
@@ -76,8 +85,15 @@ def mentions(text: str) -> tuple[tuple[str, ...], ...]:
         while tokens and (fold(tokens[0]) in STOPWORDS or fold(tokens[0]) in _TITLES or tokens[0].isupper()):
             tokens = tokens[1:]
         if tokens:
-            out.append(tuple(tokens))
-    return tuple(out)
+            runs.append((tuple(tokens), m.end()))
+    # each "he" / "she" / "his" / "her" ... goes to the nearest name before it, within reach
+    ends = [end for _, end in runs]
+    referred = set()
+    for p in _GENDERED.finditer(text):
+        i = bisect_right(ends, p.start()) - 1
+        if i >= 0 and p.start() - ends[i] <= _PRONOUN_REACH:
+            referred.add(i)
+    return tuple((tokens, i in referred) for i, (tokens, _) in enumerate(runs))
 
 
 def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports: int = 3,
@@ -85,15 +101,17 @@ def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports
     """The person most of the passages' reports name and the question does not, or None.
 
     ``passages`` are ``(report_id, text)`` pairs. A person is a surname written both after a first name ("Sam
-    Bankman-Fried": two or three name words) and alone ("Bankman-Fried said ...") in the passages; a report counts
-    when it uses either. The person must be named by at least ``min_reports`` reports and ``min_share`` of those
-    read; ties go to the one seen first."""
+    Bankman-Fried": two or three name words) and alone ("Bankman-Fried said ...") in the passages, and followed by
+    "he", "she", "his", "her" ... at least once (not "Lumen Freight" ... "Freight"); a report counts when it uses
+    either form. The person must be named by at least ``min_reports`` reports and ``min_share`` of those read; ties
+    go to the one seen first."""
     asked = {part for w in words(question) for part in re.split(r"[-']", w) if part}
     full: dict[str, Counter] = {}   # surname -> its full forms
     alone: set[str] = set()         # surnames also written alone
+    referred: set[str] = set()      # surnames followed by a gendered pronoun
     naming: dict[str, set[str]] = {}
     for rid, text in passages:
-        for tokens in mentions(text):
+        for tokens, gendered in mentions(text):
             if not _is_name_word(tokens[-1]):
                 continue
             key = fold(tokens[-1])
@@ -106,9 +124,11 @@ def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports
             else:
                 continue
             naming.setdefault(key, set()).add(rid)
+            if gendered:
+                referred.add(key)
     read = len({rid for rid, _ in passages})
     need = max(min_reports, math.ceil(min_share * read))
-    people = [(k, len(r)) for k, r in naming.items() if k in full and k in alone and len(r) >= need]
+    people = [(k, len(r)) for k, r in naming.items() if k in full and k in alone and k in referred and len(r) >= need]
     if not people:
         return None
     key, n = max(people, key=lambda kn: kn[1])  # max() keeps the first of a tie: the one seen first

@@ -28,6 +28,7 @@ from .bridging import asks_for_entity, bridge_name
 from .catalog import Catalog
 from .date_ranges import DateRange
 from .dates import near
+from .person_names import asks_for_person, named_person
 from .query_analysis import AuthorMatcher, Facets, Part, SourceMatcher, analyse
 from .settings import RetrievalSettings
 from .store import VectorStore
@@ -189,7 +190,7 @@ class Retriever:
         keep = self.s.bridge_keep
         if not (self.s.bridge_hop and clauses and len(found) > keep and asks_for_entity(query.text)):
             return found
-        name = bridge_name(query.text, [(p.report_id, p.text) for p in found[:10]])
+        name = self.bridge_entity(query.text, [(p.report_id, p.text) for p in found[:10]])
         if name is None:
             return found
         f = query.filters
@@ -211,6 +212,17 @@ class Retriever:
         if self.s.bridge_repeats_first:
             out = _without_repeats(out, keep, ids, len(out) - top_k)
         return out[:top_k]
+
+    def bridge_entity(self, question: str, passages: Sequence[tuple[str, str]]) -> str | None:
+        """The name the bridge hop searches with: for a question asking for a person ("Who is the individual ...?"),
+        the surname of the person most of the passages' reports name (``person_names``; ``bridge_person``), else the
+        name most of them share (``bridging``), which can be a company or an acronym that more reports name than the
+        person ("FTX" before "Bankman-Fried")."""
+        if self.s.bridge_person and asks_for_person(question):
+            who = named_person(question, passages)
+            if who is not None:
+                return who.surname
+        return bridge_name(question, passages)
 
     def _parts(self, facets: Facets) -> list[Part]:
         if not (self.s.source_facets and self.s.part_queries != "off"):

@@ -34,6 +34,7 @@ VARIANTS: dict[str, dict] = {
     "bridge hop pushes down what follows the kept passages (no repeats first; keep 4)": {"retrieval": {"bridge_repeats_first": False}},
     "parts choose their sentences one by one in question order (before the 2026-11-27 late-morning session)": {"answering": {"joint_parts": False}},
     "no person line for 'Who ...?' questions (before the 2026-11-27 afternoon session)": {"answering": {"person_line": False}},
+    "bridge hop with the name most reports share, not the person's surname (before the 2026-11-27 afternoon session)": {"retrieval": {"bridge_person": False}},
     "no per-publisher citation choice (parts off too)": {"answering": {"facet_selection": False, "part_selection": False}},
     "no lead and length priors": {"answering": {"lead_boost": 1.0, "length_prior": 0.0}},
     "no opening-line discount in citing": {"answering": {"opening_factor": 1.0}},

@@ -118,3 +118,33 @@ def test_the_hop_searches_a_clause_within_the_paper_it_names(make_assistant, tmp
     a.catalog.keyword_search = recording
     assert "Harbour diary" in [p.title for p in a.search(TWO_PAPERS_QUESTION, top_k=6)]
     assert hops == expected
+
+
+PERSON_REPORTS = [  # more reports name the company than the person; the company's depot report is about someone else
+    *[(f"praise{i}.md", f"Freight praise {i}",
+       f"Analysts praised Lumen Freight chief {FOCUS} for cutting delivery emissions. Kowalski told her staff "
+       f"that {extra}")
+      for i, extra in enumerate(["rivals were slower.", "diesel trucks went first.", "the board agreed.",
+                                 "investors cheered."])],
+    *[(f"profit{i}.md", f"Lumen results {i}", f"Lumen Freight posted record profits in quarter {i}, and delivery "
+                                              f"emissions fell.") for i in range(3)],
+    ("decoy.md", "Depot tour", "Lumen Freight customers toured a new warehouse in Gdansk opened by Ines Duarte."),
+    *[(f"depot{i}.md", f"Depot news {i}",
+       f"{who} opened a new warehouse in Gdansk. The new warehouse in Gdansk opened with 300 staff.")
+      for i, who in enumerate(["Tomas Berg", "Pavel Novak"])],
+    ("target.md", "Harbour diary", "Dockworkers waved as Kowalski opened a warehouse in Gdansk in May."),
+    *[r for r in REPORTS if r[0].startswith("other")],
+]
+
+
+@pytest.mark.parametrize("bridge_person, name", [(True, "Kowalski"), (False, "freight")])
+def test_a_who_question_hops_with_the_person_not_the_company_more_reports_name(make_assistant, tmp_path,
+                                                                                bridge_person, name):
+    folder = write_reports(tmp_path / "reports", PERSON_REPORTS, source="Harbour Times")
+    a = make_assistant(tmp_path / "index", retrieval={"bridge_keep": 3, "bridge_person": bridge_person})
+    a.ingest([folder], progress=False)
+    assert a.hold_in_memory() == {"keyword": True, "dense": True}
+    first = a.search(QUESTION, top_k=10)
+    assert a.retriever.bridge_entity(QUESTION, [(p.report_id, p.text) for p in first]) == name
+    found = [p.title for p in a.search(QUESTION, top_k=6)]
+    assert ("Harbour diary" in found) is bridge_person  # the person's name ties the second clause to its report
