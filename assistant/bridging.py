@@ -18,14 +18,22 @@ from .terms import STOPWORDS, fold, words
 _ASKS_FOR_ENTITY = re.compile(r"^\W*(?:who|whom|whose|which|what)\b", re.IGNORECASE)
 # every upper-case letter below U+2000: Latin, Greek, Cyrillic, Armenian, Georgian ("Élysée", "Łukasz",
 # "Зеленский")
-_UPPER = "".join(chr(c) for c in range(0x2000) if chr(c).isupper() and chr(c).isalpha())
-_CAPITALISED = re.compile(r"\b[" + re.escape(_UPPER) + r"][\w’'\-]*[^\W_]")
+UPPER = "".join(chr(c) for c in range(0x2000) if chr(c).isupper() and chr(c).isalpha())
+_CAPITALISED = re.compile(r"\b[" + re.escape(UPPER) + r"][\w’'\-]*[^\W_]")
 _POSSESSIVE = re.compile(r"'s?$")
-_SENTENCE_START = set(".!?:;\"“”'‘’—–-([\n")
+_SENTENCE_END = set(".!?:;\"“”'‘’—–-([\n")  # a word right after one of these (spaces aside) starts a sentence
 
 
 def asks_for_entity(question: str) -> bool:
     return bool(_ASKS_FOR_ENTITY.match(question))
+
+
+def starts_sentence(text: str, at: int) -> bool:
+    """Whether the word at ``at`` starts a sentence: the character before it, spaces skipped, ends one (or none)."""
+    i = at - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
 
 
 def names(text: str) -> list[str]:
@@ -33,10 +41,7 @@ def names(text: str) -> list[str]:
     without stopwords, each once, in order."""
     out: dict[str, None] = {}
     for m in _CAPITALISED.finditer(text):
-        i = m.start() - 1
-        while i >= 0 and text[i] in " \t":  # the character before the word, spaces skipped
-            i -= 1
-        if i < 0 or text[i] in _SENTENCE_START:
+        if starts_sentence(text, m.start()):
             continue
         word = _POSSESSIVE.sub("", fold(m.group(0)).replace("’", "'"))  # "O’Brien’s" -> "o'brien"
         if len(word) > 1 and word not in STOPWORDS:

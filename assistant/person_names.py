@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
+from .bridging import UPPER, starts_sentence
 from .terms import STOPWORDS, fold, words
 
 # "Who ...?", "Which individual ...?", "What pop star ...?": the question asks for a person
@@ -26,16 +27,13 @@ _PERSON_NOUNS = (r"individuals?|persons?|people|man|men|woman|women|players?|qua
 _ASKS_PERSON = re.compile(r"^\W*(?:who\b|whom\b|(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:%s)\b)" % _PERSON_NOUNS,
                           re.IGNORECASE)
 _ASKS_OTHER = re.compile(r"^\W*(?:who|whom|which|what)\s+(?:else|other|another)\b", re.IGNORECASE)
-# every upper-case letter below U+2000, as in ``bridging``
-_UPPER = "".join(chr(c) for c in range(0x2000) if chr(c).isupper() and chr(c).isalpha())
-_TOKEN = r"[" + re.escape(_UPPER) + r"][\w’'\-]*[^\W_]"
+_TOKEN = r"[" + re.escape(UPPER) + r"][\w’'\-]*[^\W_]"
 _RUN = re.compile(r"%s(?: %s)*" % (_TOKEN, _TOKEN))  # capitalised words in a row, one space apart
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-_TWO_CAPITALS = re.compile(r"[" + re.escape(_UPPER) + r"]{2}")
+_TWO_CAPITALS = re.compile(r"[" + re.escape(UPPER) + r"]{2}")
 _WORD = re.compile(r"[^\W_][\w’'\-]*[^\W_]|[^\W_]")
 _GENDERED = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 _PRONOUN_REACH = 250
-_SENTENCE_START = set(".!?:;\"“”'‘’—–-([\n")
 # words that start a run of capitalised words without being part of a name ("Former FTX CEO Sam Bankman-Fried")
 _TITLES = frozenset("mr mrs ms dr sir dame lord lady former then ex late judge prosecutor prosecutors attorney "
                     "general president senator rep governor minister chancellor ceo founder cofounder co-founder "
@@ -77,10 +75,7 @@ def mentions(text: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
     lower = {w for w in _WORD.findall(text) if w[0].islower()}  # the words the text writes in lower case
     for m in _RUN.finditer(text):
         tokens = [_POSSESSIVE.sub("", t) for t in m.group(0).split(" ")]
-        i = m.start() - 1
-        while i >= 0 and text[i] in " \t":
-            i -= 1
-        if (i < 0 or text[i] in _SENTENCE_START) and tokens[0].lower() in lower:
+        if starts_sentence(text, m.start()) and tokens[0].lower() in lower:
             tokens = tokens[1:]
         while tokens and (fold(tokens[0]) in STOPWORDS or fold(tokens[0]) in _TITLES or tokens[0].isupper()):
             tokens = tokens[1:]
