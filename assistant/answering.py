@@ -92,7 +92,7 @@ class ExtractiveAnswerer(Answerer):
             return Answer(question=question, text=REFUSAL, passages=passages, refused=True, confidence=round(best, 4))
         chosen = self.select(question, cands, facets, idf)
         person = self._person(question, passages, facets, cands, chosen)
-        if person is not None and person[1] not in chosen:
+        if person is not None and not any(c is person[1] for c in chosen):  # candidates compare by identity
             chosen.insert(0, person[1])
         citations, parts = [], []
         for n, c in enumerate(chosen, 1):
@@ -103,8 +103,8 @@ class ExtractiveAnswerer(Answerer):
             parts.append(f"{c.quote} [{n}]")
         if person is not None:
             who, where = person
-            parts.insert(0, f"{who.name} is named in {who.reports} of the {who.read} reports read "
-                            f"[{chosen.index(where) + 1}]")
+            n = next(n for n, c in enumerate(chosen, 1) if c is where)
+            parts.insert(0, f"{who.name} is named in {who.reports} of the {who.read} reports read [{n}]")
         if facets and facets.order and self.s.date_order:
             parts.extend(_date_order(citations))
         if facets:
@@ -122,7 +122,7 @@ class ExtractiveAnswerer(Answerer):
         who = named_person(question, [(p.report_id, p.text) for p in passages])
         if who is None:
             return None
-        where = next((c for c in chosen if who.name in c.quote), None)
+        where = next((c for c in chosen if who.name in c.quote), None)  # a quoted sentence that names them
         if where is None:
             where = max((c for c in cands if who.name in c.quote), key=lambda c: c.score * c.prior, default=None)
         return (who, where) if where is not None else None

@@ -64,7 +64,7 @@ def _is_name_word(token: str) -> bool:
             and fold(token) not in STOPWORDS)
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=4096)
 def mentions(text: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
     """The runs of capitalised words in ``text``, possessives stripped, without leading titles and stopwords, and
     without a sentence's first word when the text also uses it in lower case ("Because FTX ..."); each with whether a

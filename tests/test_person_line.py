@@ -121,3 +121,16 @@ def test_a_who_question_starts_with_the_person_the_reports_name(make_assistant, 
     plain = off.ask(QUESTION)
     assert not plain.refused and "Holloway" not in plain.text  # the clauses' best sentences never name the person
     assert [c.quote for c in plain.citations] == [c.quote for c in answer.citations[1:]]
+
+
+def test_the_person_line_reuses_a_quoted_sentence_that_names_them(make_assistant, tmp_path):
+    folder = write_reports(tmp_path / "reports", REPORTS, source="Harbour Times")
+    on = make_assistant(tmp_path / "index")
+    on.ingest([folder], progress=False)
+    question = "Who is the individual who resigned as harbour chief after nine years at the port authority?"
+    plain = make_assistant(tmp_path / "index", answering={"person_line": False}).ask(question)
+    assert "Dana Holloway" in plain.citations[0].quote  # the answer quotes a sentence naming her anyway
+    answer = on.ask(question)
+    assert answer.text.split("\n") == [f"Dana Holloway is named in 3 of the {len({p.report_id for p in answer.passages})}"
+                                       f" reports read [1]"] + plain.text.split("\n")
+    assert [c.quote for c in answer.citations] == [c.quote for c in plain.citations]  # no citation added
