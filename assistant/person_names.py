@@ -79,6 +79,9 @@ def mentions(text: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
             tokens = tokens[1:]
         while tokens and (fold(tokens[0]) in STOPWORDS or fold(tokens[0]) in _TITLES or tokens[0].isupper()):
             tokens = tokens[1:]
+        cut = [i for i, t in enumerate(tokens) if fold(t) in _TITLES or t.isupper()]
+        if cut:  # "Alameda Research CEO Caroline Ellison": the name follows the last title or acronym
+            tokens = tokens[cut[-1] + 1:]
         if tokens:
             runs.append((tuple(tokens), m.end()))
     # each "he" / "she" / "his" / "her" ... goes to the nearest name before it, within reach
@@ -96,10 +99,12 @@ def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports
     """The person most of the passages' reports name and the question does not, or None.
 
     ``passages`` are ``(report_id, text)`` pairs. A person is a surname written both after a first name ("Sam
-    Bankman-Fried": two or three name words) and alone ("Bankman-Fried said ...") in the passages, and followed by
-    "he", "she", "his", "her" ... at least once (not "Lumen Freight" ... "Freight"); a report counts when it uses
+    Bankman-Fried": two or three name words) and alone ("Bankman-Fried said ...") in the passages, and referred to
+    by "he", "she", "his", "her" ... at least once (not "Lumen Freight" ... "Freight"); a report counts when it uses
     either form. The person must be named by at least ``min_reports`` reports and ``min_share`` of those read; ties
-    go to the one seen first."""
+    go to the one seen first. None too when more reports use another surname, written alone and referred to so, but
+    never in full in these passages: the passages may call the person asked for "Bankman-Fried" only, and name
+    someone else in full."""
     asked = {part for w in words(question) for part in re.split(r"[-']", w) if part}
     full: dict[str, Counter] = {}   # surname -> its full forms
     alone: set[str] = set()         # surnames also written alone
@@ -127,5 +132,7 @@ def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports
     if not people:
         return None
     key, n = max(people, key=lambda kn: kn[1])  # max() keeps the first of a tie: the one seen first
+    if any(len(r) > n for k, r in naming.items() if k in alone and k in referred and k not in full):
+        return None  # more reports use a surname never written in full here ("Bankman-Fried"): it may be the one
     name = max(full[key].items(), key=lambda fc: fc[1])[0]
     return NamedPerson(name=name, reports=n, read=read)

@@ -32,6 +32,7 @@ def test_mentions_drop_titles_acronyms_and_a_sentence_s_ordinary_first_word():
     # a pronoun goes to the nearest name before it: the chief, not her company
     assert mentions("Lumen Freight chief Dana Holloway said her staff agreed.") == (
         (("Lumen", "Freight"), False), (("Dana", "Holloway"), True))
+    assert mentions("Alameda Research CEO Caroline Ellison wept.") == ((("Caroline", "Ellison"), False),)
 
 
 PASSAGES = [
@@ -47,6 +48,17 @@ def test_the_person_most_reports_name_in_full_and_by_surname():
     assert (who.name, who.reports, who.read) == ("Sam Bankman-Fried", 3, 4)
     # FTX is in as many reports, but an acronym never written after a first name is no person
     assert named_person("Who founded the exchange?", [(r, t.replace("Bankman-Fried", "Jones")) for r, t in PASSAGES[3:]]) is None
+
+
+def test_no_person_when_more_reports_use_a_surname_never_written_in_full():
+    short = [(r, t.replace("Sam Bankman-Fried", "Bankman-Fried")) for r, t in PASSAGES[:3]]
+    short.append(("r4", "Bankman-Fried was not in court, his lawyers said."))
+    ellison = " Former Alameda CEO Caroline Ellison testified. Ellison said she was afraid."
+    colleague = [(r, t + ellison) for r, t in short[:3]] + short[3:]  # Ellison in 3 reports, Bankman-Fried in 4
+    assert named_person("Who founded the exchange?", colleague) is None  # not Ellison: the surname more reports use
+    assert named_person("Who testified?", colleague[:3]).name == "Caroline Ellison"  # 3 reports each: no rival
+    with_full = [(r, t.replace("Bankman-Fried", "Sam Bankman-Fried", 1)) for r, t in colleague]
+    assert named_person("Who founded the exchange?", with_full).name == "Sam Bankman-Fried"
 
 
 def test_no_person_when_the_question_names_them_or_too_few_reports_do():
