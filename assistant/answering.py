@@ -114,10 +114,11 @@ class ExtractiveAnswerer(Answerer):
 
     def _person(self, question: str, passages: list[Passage], facets: Facets | None, cands: list[_Candidate],
                 chosen: list[_Candidate]) -> tuple[NamedPerson, _Candidate] | None:
-        """For a "Who ...?" question (not a list), the person most of the reports read name and the question does
-        not (``person_names``), with the sentence to cite for the name: a chosen one naming them in full, else the
-        best-scored such sentence read. None when no person qualifies or no sentence names them in full."""
-        if not (self.s.person_line and asks_for_person(question)) or (facets.listing if facets else False):
+        """For a question asking for one person ("Who ...?", "Which pop star ...?"; not "Which players ...?"), the
+        person most of the reports read name and the question does not (``person_names``), with the sentence to cite
+        for the name: a chosen one naming them in full, else the best-scored such sentence read. None when no person
+        qualifies or no sentence names them in full."""
+        if not (self.s.person_line and asks_for_person(question)):
             return None
         who = named_person(question, [(p.report_id, p.text) for p in passages])
         if who is None:

@@ -21,11 +21,14 @@ from .terms import STOPWORDS, fold, words
 
 # "Who ...?", "Which individual ...?", "What pop star ...?": the question asks for a person
 _PERSON_NOUNS = (r"individuals?|persons?|people|man|men|woman|women|players?|quarterbacks?|athletes?|stars?|"
-                 r"singers?|actors?|actresses|directors?|filmmakers?|executives?|founders?|ceos?|leaders?|"
+                 r"singers?|actors?|actress(?:es)?|directors?|filmmakers?|executives?|founders?|ceos?|leaders?|"
                  r"politicians?|officials?|journalists?|coach(?:es)?|celebrit(?:y|ies)|figures?|entrepreneurs?|"
                  r"investors?|billionaires?|musicians?|rappers?|artists?|authors?|writers?|presidents?")
-_ASKS_PERSON = re.compile(r"^\W*(?:who\b|whom\b|(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:%s)\b)" % _PERSON_NOUNS,
+_ASKS_PERSON = re.compile(r"^\W*(?:who\b|whom\b|(?:which|what)\s+(?:[\w-]+\s+){0,2}?(%s)\b)" % _PERSON_NOUNS,
                           re.IGNORECASE)
+# several people: "Who are ...?", "Which individuals ...?" (a list, answered sentence by sentence)
+_ASKS_PEOPLE = re.compile(r"^\W*(?:who|whom)\s+(?:are|were|have|did\s+\w+\s+and)\b", re.IGNORECASE)
+_PLURAL_NOUN = re.compile(r"(?:[^s]s|people|men|women)$", re.IGNORECASE)  # "actresses", not "actress"
 _ASKS_OTHER = re.compile(r"^\W*(?:who|whom|which|what)\s+(?:else|other|another)\b", re.IGNORECASE)
 _TOKEN = r"[" + re.escape(UPPER) + r"][\w’'\-]*[^\W_]"
 _RUN = re.compile(r"%s(?: %s)*" % (_TOKEN, _TOKEN))  # capitalised words in a row, one space apart
@@ -52,9 +55,13 @@ class NamedPerson:
 
 
 def asks_for_person(question: str) -> bool:
-    """"Who ...?", "Which pop star ...?"; not "Who else ...?" or "Which other player ...?", which ask for someone
-    besides the person the reports name most (in a conversation, usually the one the last answer named)."""
-    return bool(_ASKS_PERSON.match(question)) and not _ASKS_OTHER.match(question)
+    """"Who ...?", "Which pop star ...?": one person. Not "Who else ...?" or "Which other player ...?", which ask for
+    someone besides the person the reports name most (in a conversation, usually the one the last answer named), and
+    not "Who are ...?" or "Which players ...?", which ask for several."""
+    m = _ASKS_PERSON.match(question)
+    if m is None or _ASKS_OTHER.match(question) or _ASKS_PEOPLE.match(question):
+        return False
+    return not (m.group(1) and _PLURAL_NOUN.search(m.group(1)))
 
 
 def _is_name_word(token: str) -> bool:
