@@ -27,7 +27,7 @@ _PERSON_NOUNS = (r"individuals?|persons?|people|man|men|woman|women|players?|qua
 _ASKS_PERSON = re.compile(r"^\W*(?:who\b|whom\b|(?:which|what)\s+(?:[\w-]+\s+){0,2}?(%s)\b)" % _PERSON_NOUNS,
                           re.IGNORECASE)
 # several people: "Who are ...?", "Which individuals ...?" (a list, answered sentence by sentence)
-_ASKS_PEOPLE = re.compile(r"^\W*(?:who|whom)\s+(?:are|were|have|did\s+\w+\s+and)\b", re.IGNORECASE)
+_ASKS_PEOPLE = re.compile(r"^\W*(?:who|whom)\s+(?:are|were|have)\b", re.IGNORECASE)
 _PLURAL_NOUN = re.compile(r"(?:[^s]s|people|men|women)$", re.IGNORECASE)  # "actresses", not "actress"
 _ASKS_OTHER = re.compile(r"^\W*(?:who|whom|which|what)\s+(?:else|other|another)\b", re.IGNORECASE)
 _TOKEN = r"[" + re.escape(UPPER) + r"][\w’'\-]*[^\W_]"

@@ -24,6 +24,7 @@ def test_which_questions_ask_for_a_person():
     assert not asks_for_person("Which players scored?") and not asks_for_person("Who were the victims?")
     assert not asks_for_person("Which people attended?") and not asks_for_person("Who are the candidates?")
     assert asks_for_person("Which actress won?") and asks_for_person("Who has the ball?")
+    assert not asks_for_person("Who have the unions elected?")
 
 
 def test_mentions_drop_titles_acronyms_and_a_sentence_s_ordinary_first_word():
