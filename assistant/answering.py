@@ -91,7 +91,7 @@ class ExtractiveAnswerer(Answerer):
         if best < self.s.min_support:
             return Answer(question=question, text=REFUSAL, passages=passages, refused=True, confidence=round(best, 4))
         chosen = self.select(question, cands, facets, idf)
-        person = self._person(question, passages, facets, cands, chosen)
+        person = self._person(question, passages, cands, chosen)
         if person is not None and not any(c is person[1] for c in chosen):  # candidates compare by identity
             chosen.insert(0, person[1])
         citations, parts = [], []
@@ -112,7 +112,7 @@ class ExtractiveAnswerer(Answerer):
         return Answer(question=question, text="\n".join(parts), citations=citations, passages=passages,
                       confidence=round(best, 4))
 
-    def _person(self, question: str, passages: list[Passage], facets: Facets | None, cands: list[_Candidate],
+    def _person(self, question: str, passages: list[Passage], cands: list[_Candidate],
                 chosen: list[_Candidate]) -> tuple[NamedPerson, _Candidate] | None:
         """For a question asking for one person ("Who ...?", "Which pop star ...?"; not "Which players ...?"), the
         person most of the reports read name and the question does not (``person_names``), with the sentence to cite

@@ -84,11 +84,11 @@ def mentions(text: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
         tokens = [_POSSESSIVE.sub("", t) for t in m.group(0).split(" ")]
         if starts_sentence(text, m.start()) and tokens[0].lower() in lower:
             tokens = tokens[1:]
-        while tokens and (fold(tokens[0]) in STOPWORDS or fold(tokens[0]) in _TITLES or tokens[0].isupper()):
-            tokens = tokens[1:]
         cut = [i for i, t in enumerate(tokens) if fold(t) in _TITLES or t.isupper()]
-        if cut:  # "Alameda Research CEO Caroline Ellison": the name follows the last title or acronym
+        if cut:  # "Former FTX CEO Sam Bankman-Fried": the name follows the last title or acronym
             tokens = tokens[cut[-1] + 1:]
+        while tokens and fold(tokens[0]) in STOPWORDS:
+            tokens = tokens[1:]
         if tokens:
             runs.append((tuple(tokens), m.end()))
     # each "he" / "she" / "his" / "her" ... goes to the nearest name before it, within reach
