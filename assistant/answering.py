@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from . import answer_types
 from .assignment import assign
 from .dates import near
 from .embedding import Embedder
@@ -29,14 +30,6 @@ _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|n't)\b|n't\b",
 # what a negation governs: the words after it up to a clause break ("did not suspend attacks", "never said that")
 _NEGATED = re.compile(r"(?:\b(?:not|no|never|none|neither|nor|without)\b|n't\b)([^,;:.?!]*)", re.I)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
-# Answer types: what a sentence must contain to answer "how many ...?" or "when ...?".
-_ASKS_NUMBER = re.compile(r"^\s*(how (many|much|long|far|old)|what (number|percentage|share|proportion))\b", re.I)
-_ASKS_TIME = re.compile(r"^\s*(when|(on |in )?what (date|day|year|month|time))\b", re.I)
-_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
-                     r"thousands?|millions?|billions?|half|several|few)\b", re.I)
-_TIME = re.compile(r"\b(\d{4}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
-                   r"may|june|july|august|september|october|november|december|today|yesterday|tonight|morning|evening|"
-                   r"night|weekend|week|month|year|ago|since|until|earlier|later|\d{1,2}:\d{2})\b", re.I)
 # The frame of "what is the name of ...?": its noun says what kind of answer is wanted, not a word the evidence
 # shares ("the name of the company that ..." is answered by a sentence naming the company, rarely by one with "name").
 _FRAME = re.compile(r"^\s*(what|which)\s+(is|was|are|were)\s+the\s+(full\s+)?(names?|titles?|number|types?|kinds?|amount)\s+of\b",
@@ -145,7 +138,7 @@ class ExtractiveAnswerer(Answerer):
             return []
         idf = lookup(sorted(q_stems))
         negated = _NEGATION.search(question) is not None
-        wanted = _NUMBER if _ASKS_NUMBER.match(question) else _TIME if _ASKS_TIME.match(question) else None
+        wanted = answer_types.fits(question, self.s.count_near_noun)
         neg_weight = sum(idf.values()) / len(idf) if negated else 0.0
         total = (sum(idf.values()) + neg_weight) or 1.0
         cands: dict[tuple[str, int], _Candidate] = {}
@@ -186,7 +179,7 @@ class ExtractiveAnswerer(Answerer):
             c.score = 0.5 * c.lexical + 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank)
             if not _SENTENCE_END.search(c.quote):  # a headline, caption or label line: weaker evidence than prose
                 c.score *= 0.8
-            if wanted is not None and not wanted.search(c.quote):  # cannot hold the kind of answer asked for
+            if wanted is not None and not wanted(c.quote):  # cannot hold the kind of answer asked for
                 c.score *= self.s.answer_type_penalty
         for c in pool:
             c.support = c.score

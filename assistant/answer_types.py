@@ -1,0 +1,69 @@
+"""What kind of answer a question asks for, and whether a sentence can hold it.
+
+"How many ...?" wants a number, "When ...?" a time. A sentence without one cannot answer the question, whatever
+words it shares with it. For "How many <things> were <done> ...?" a number alone is not enough either: it has to
+count the things asked about. "The network claimed three attacks in Syria, including at Al Tanf base, just across
+the border from Tower 22" shares "Tower 22" and holds a number, but does not say how many drones were used. The
+number must stand within a few words of the counted noun ("three American soldiers") or of the question's verb
+("wounded about 40").
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .terms import STOPWORDS, content_stems, stem, words
+
+ASKS_NUMBER = re.compile(r"^\s*(how (many|much|long|far|old)|what (number|percentage|share|proportion))\b", re.I)
+ASKS_TIME = re.compile(r"^\s*(when|(on |in )?what (date|day|year|month|time))\b", re.I)
+_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
+                 "millions?|billions?|half|several|few")
+NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.I)
+_NUMBER_WORD = re.compile(rf"^(\d[\d,.]*|{_NUMBER_WORDS}|dozen)$", re.I)
+TIME = re.compile(r"\b(\d{4}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
+                  r"may|june|july|august|september|october|november|december|today|yesterday|tonight|morning|evening|"
+                  r"night|weekend|week|month|year|ago|since|until|earlier|later|\d{1,2}:\d{2})\b", re.I)
+# "How many US soldiers were killed ...": the counted words run up to the first stopword ("were"), the verb is the
+# first content word after them
+_HOW_MANY = re.compile(r"^\s*how many\s+(.+)$", re.I)
+COUNT_WINDOW = 3  # words between a number and the counted noun or the verb: "three American soldiers", "wounded about 40"
+
+
+def counted(question: str) -> frozenset[str]:
+    """The stems a number must stand near to answer a "how many" question: the counted words and the question's
+    verb; empty for any other question, and for "how many" followed by no content word."""
+    m = _HOW_MANY.match(question)
+    if not m:
+        return frozenset()
+    tokens = words(m.group(1))
+    i = 0
+    while i < len(tokens) and tokens[i] in STOPWORDS:  # "how many of the ...", "how many US ..." ("us")
+        i += 1
+    noun = []
+    while i < len(tokens) and tokens[i] not in STOPWORDS:
+        noun.append(tokens[i])
+        i += 1
+    verb = next((w for w in tokens[i:] if w not in STOPWORDS), "")
+    return frozenset(content_stems(" ".join(noun + [verb])))
+
+
+def counts(sentence: str, near: frozenset[str], window: int = COUNT_WINDOW) -> bool:
+    """Whether a number in the sentence stands within ``window`` words of one of the stems ``near``."""
+    ws = words(sentence)
+    numbers = [i for i, w in enumerate(ws) if _NUMBER_WORD.match(w)]
+    if not numbers:
+        return False
+    anchors = [i for i, w in enumerate(ws) if w not in STOPWORDS and stem(w.split("'")[0]) in near]
+    return any(abs(i - j) <= window for i in numbers for j in anchors)
+
+
+def fits(question: str, count_near: bool = True) -> Callable[[str], bool] | None:
+    """A test a sentence must pass to hold the kind of answer asked for, or None when any sentence may."""
+    if ASKS_TIME.match(question):
+        return lambda s: TIME.search(s) is not None
+    if not ASKS_NUMBER.match(question):
+        return None
+    near = counted(question) if count_near else frozenset()
+    if near:
+        return lambda s: counts(s, near)
+    return lambda s: NUMBER.search(s) is not None
