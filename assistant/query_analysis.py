@@ -54,6 +54,7 @@ class Part:
 @dataclass
 class Facets:
     sources: list[str] = field(default_factory=list)  # stored sources the question names
+    source_names: list[str] = field(default_factory=list)  # how the question writes them ("the NYT", "CNBC")
     authors: list[str] = field(default_factory=list)  # stored author fields naming a person the question names
     author_reports: list[str] = field(default_factory=list)  # ids of their reports (filled in by the retriever)
     mentions: dict[str, int] = field(default_factory=dict)  # how often each is named ("TechCrunch ... TechCrunch" = 2)
@@ -77,7 +78,12 @@ class Facets:
 
 
 class SourceMatcher:
-    """Finds stored source names in a question: whole name, or its leading part before ' - ' / ' | ' / ':'."""
+    """Finds stored source names in a question: the whole name, or its leading part before ' - ' / ' | ' / ':', as
+    people write them. Case aside, but each capitalised word of the name capitalised in the question too ("CNBC" for
+    "Cnbc | World Business News Leader", "Fox News" for "FOX News - Health"; not "the age of 16" for "The Age"); a
+    leading "The" in any case, and left out when two or more words follow it ("the Sydney Morning Herald", "New York
+    Times"); the initials of a name of three or more capitalised words ("NYT", "SMH") and a name's leading acronym
+    ("BBC" for "BBC News - Technology"), in capitals."""
 
     def __init__(self, sources: Iterable[str]):
         self.sources = sorted(set(s for s in sources if s), key=len, reverse=True)
@@ -87,8 +93,17 @@ class SourceMatcher:
                 alias = alias.strip()
                 if len(alias) >= 3:
                     aliases.setdefault(alias, set()).add(s)
+        short: dict[str, set[str]] = {}  # initials and leading acronyms, matched in capitals only
+        for alias, srcs in aliases.items():
+            for name in _short_names(alias):
+                short.setdefault(name, set()).update(srcs)
+        for name, srcs in short.items():
+            if name not in aliases:
+                aliases[name] = srcs
         self._aliases = sorted(aliases.items(), key=lambda kv: -len(kv[0]))
+        self._patterns = [(_alias_pattern(alias, alias in short), alias, sorted(srcs)) for alias, srcs in self._aliases]
         self._folded = {_fold(a): srcs for a, srcs in aliases.items()}
+        self._long = [_fold(a) for a in aliases if a not in short]  # "BBC Sport" is not known for holding "BBC"
 
     def find(self, question: str) -> list[str]:
         return list(self.count(question))
@@ -100,11 +115,13 @@ class SourceMatcher:
     def spans(self, question: str) -> list[tuple[int, int, list[str]]]:
         """Where the question names stored sources: ``(start, end, sources)`` in order, longest names first."""
         taken: list[tuple[int, int, list[str]]] = []
-        for alias, srcs in self._aliases:
-            for m in re.finditer(r"(?<![\w])" + re.escape(alias) + r"(?![\w])", question):
+        for pattern, alias, srcs in self._patterns:
+            for m in pattern.finditer(question):
+                if not _capitalised_as(m.group("name"), alias):
+                    continue
                 if any(m.start() < e and s < m.end() for s, e, _ in taken):
                     continue
-                taken.append((m.start(), m.end(), sorted(srcs)))
+                taken.append((m.start(), m.end(), srcs))
         return sorted(taken)
 
     def names(self, text: str) -> bool:
@@ -113,7 +130,7 @@ class SourceMatcher:
 
     def knows(self, outlet: str) -> bool:
         f = _fold(outlet)
-        return any(f == k or f in k or k in f for k in self._folded)
+        return f in self._folded or any(f in k or k in f for k in self._long)
 
 
 class AuthorMatcher:
@@ -172,7 +189,8 @@ def analyse(question: str, matcher: SourceMatcher, anchor: Anchor = None, event_
     spans = matcher.spans(question)
     mentions = _mentions(spans)
     facets = Facets(sources=list(mentions), mentions=mentions, parts=split_parts(question, spans),
-                    authors=authors.find(question) if authors else [])
+                    authors=authors.find(question) if authors else [],
+                    source_names=list(dict.fromkeys(question[s:e] for s, e, _ in spans)))
     if not facets.parts:  # "the November 9 article on A and the November 15 article on B": one part per dated report
         facets.parts = split_parts(question, _date_spans(question, list(mentions)))
     for m in _NAMED_OUTLET.finditer(question):
@@ -335,6 +353,46 @@ def _clause_parts(clauses: list[str], sources: list[str], spans: list[tuple[int,
 def _looks_like_outlet(name: str) -> bool:
     words = [w for w in re.split(r"\s+", name) if w]
     return 1 <= len(words) <= 6 and words[0][0].isupper() and name.lower() not in {"the", "a", "an"}
+
+
+_SMALL_WORDS = frozenset("of and for in on at the a an to & -".split())
+
+
+def _short_names(alias: str) -> list[str]:
+    """A name's initials when it has three or more capitalised words ("The New York Times": "NYT"), and its leading
+    acronym when more words follow ("BBC News": "BBC"); three capitals or more, no separators."""
+    words_ = re.sub(r"^[Tt]he\s+", "", alias).split()
+    out = []
+    if len(words_) >= 3 and all(w[0].isupper() for w in words_) and all(w.isalpha() for w in words_):
+        out.append("".join(w[0] for w in words_))
+    if len(words_) >= 2 and len(words_[0]) >= 3 and words_[0].isalpha() and words_[0].isupper():
+        out.append(words_[0])
+    return out
+
+
+def _alias_pattern(alias: str, exact: bool) -> re.Pattern[str]:
+    """The regex finding an alias: in capitals only (initials, acronyms), or in any case with a leading "the" that
+    may be left out when two or more words follow it; the name itself is the group ``name``."""
+    if exact:  # "the BBC", not "BBC Sport" or "BBC Radio 1", which are other outlets
+        return re.compile(r"(?<![\w])(?P<name>" + re.escape(alias) + r")(?![\w])(?!\s+[A-Z0-9])")
+    core = re.sub(r"^[Tt]he\s+", "", alias)
+    body = r"\s+".join(re.escape(w) for w in core.split())
+    if core == alias:
+        return re.compile(r"(?<![\w])(?P<name>" + body + r")(?![\w])", re.IGNORECASE)
+    if len(core.split()) >= 2:
+        return re.compile(r"(?<![\w])(?:the\s+)?(?P<name>" + body + r")(?![\w])", re.IGNORECASE)
+    # "the Guardian", not "the National Guard" for "The National"
+    return re.compile(r"(?<![\w])the\s+(?P<name>" + body + r")(?![\w])(?!\s+(?-i:[A-Z]))", re.IGNORECASE)
+
+
+def _capitalised_as(found: str, alias: str) -> bool:
+    """Whether each capitalised word of the alias is capitalised where the question writes it (small words aside)."""
+    core = re.sub(r"^[Tt]he\s+", "", alias).split()
+    got = found.split()
+    if len(got) != len(core):  # the pattern matched the alias without its leading "The"
+        got = got[-len(core):]
+    return all(g[:1].isupper() or g[:1].isdigit() or not a[:1].isupper() or a.lower() in _SMALL_WORDS
+               for g, a in zip(got, core))
 
 
 def _fold(s: str) -> str:

@@ -133,3 +133,38 @@ def test_a_publisher_named_once_for_several_long_clauses_gives_one_part_per_clau
     assert analyse("What did TechCrunch report about the antitrust legal defense of the company?", M).parts == []
     assert analyse("Which company, scrutinized for its antitrust legal defense involving document disclosure, also "
                    "claims that its new generative AI model rivals OpenAI?", M).parts == []
+
+
+STORED = ["Cnbc | World Business News Leader", "FOX News - Health", "FOX News - Lifestyle", "The Sydney Morning Herald",
+          "The New York Times", "BBC News - Technology", "The Guardian", "The Age", "The National",
+          "Science News For Students", "The Verge", "Fortune"]
+
+
+def _named(question, matcher=SourceMatcher(STORED)):
+    return [srcs for _, _, srcs in matcher.spans(question)]
+
+
+def test_publishers_are_found_as_people_write_them():
+    assert _named("What did CNBC report about FTX's board?") == [["Cnbc | World Business News Leader"]]
+    assert _named("What did Fox News say about prayer?") == [["FOX News - Health", "FOX News - Lifestyle"]]
+    assert _named("Did the Sydney Morning Herald and Sydney Morning Herald readers agree?") == [
+        ["The Sydney Morning Herald"], ["The Sydney Morning Herald"]]
+    assert _named("What did the NYT and the SMH say?") == [["The New York Times"], ["The Sydney Morning Herald"]]
+    assert _named("What did the BBC report about the chip?") == [["BBC News - Technology"]]
+    assert _named("Did the Guardian and the Age agree?") == [["The Guardian"], ["The Age"]]
+    assert _named("Did Science News for Students cover it?") == [["Science News For Students"]]
+    # the words of a name in a sentence are not the name: each capitalised word has to be capitalised
+    assert _named("Was the company on the verge of collapse at the age of 16, worth a fortune?") == []
+    # "The National" is not "the National Guard"; one word without "the" is no publisher ("Guardian angels")
+    assert _named("What did the National Guard and Guardian angels do?") == []
+    assert _named("What did The National report?") == [["The National"]]
+
+
+def test_an_acronym_followed_by_a_name_is_another_outlet():
+    matcher = SourceMatcher(STORED)
+    assert _named("What did BBC Sport and BBC Radio 1 report?", matcher) == []
+    facets = analyse("According to a BBC Sport article, who won the match?", matcher)
+    assert facets.sources == [] and facets.unknown_outlets == ["BBC Sport"]
+    facets = analyse("According to a BBC article, who won the match?", matcher)
+    assert facets.sources == ["BBC News - Technology"] and facets.unknown_outlets == []
+    assert analyse("What did a Washington Post article say?", matcher).unknown_outlets == ["Washington Post"]
