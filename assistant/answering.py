@@ -67,6 +67,7 @@ class _Candidate:
     vector: np.ndarray | None = None
     prior: float = 1.0  # lead and length priors: multiply the score when choosing among sentences (not for refusal)
     support: float = 0.0  # the score before the date-range preference: what the refusal threshold sees
+    lexical_support: float = 0.0  # the term coverage the support counts (without the named publishers' names)
 
 
 class ExtractiveAnswerer(Answerer):
@@ -134,6 +135,11 @@ class ExtractiveAnswerer(Answerer):
               facets: Facets | None = None, idf_lookup: IdfLookup | None = None) -> list[_Candidate]:
         lookup = idf_lookup or self.idf
         q_stems = set(content_stems(_asked(question, facets)))
+        # what the refusal score asks a sentence to share: not the publishers' names as the question writes them,
+        # which their reports rarely print ("What did the New York Times report about X?")
+        s_stems = q_stems
+        if facets and facets.source_names and self.s.support_without_sources:
+            s_stems = (q_stems - {t for name in facets.source_names for t in content_stems(name)}) or q_stems
         if not q_stems or not passages:
             return []
         idf = lookup(sorted(q_stems))
@@ -141,6 +147,7 @@ class ExtractiveAnswerer(Answerer):
         wanted = answer_types.fits(question, self.s.count_near_noun)
         neg_weight = sum(idf.values()) / len(idf) if negated else 0.0
         total = (sum(idf.values()) + neg_weight) or 1.0
+        s_total = (sum(idf[t] for t in s_stems) + neg_weight) or 1.0
         cands: dict[tuple[str, int], _Candidate] = {}
         stored = self.sentence_vectors([p.chunk_id for p in passages]) if self.sentence_vectors else {}
         for rank, p in enumerate(passages):
@@ -156,8 +163,10 @@ class ExtractiveAnswerer(Answerer):
                 quote = p.text[s:e]
                 if not stems:
                     continue
-                lex = _coverage(q_stems, stems, idf, negated and _NEGATION.search(quote) is not None) / total
-                cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex, stems=stems,
+                polar = negated and _NEGATION.search(quote) is not None
+                cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote,
+                                        lexical=_coverage(q_stems, stems, idf, polar) / total,
+                                        lexical_support=_coverage(s_stems, stems, idf, polar) / s_total, stems=stems,
                                         prior=self._prior(p.start + s, len(quote)), vector=vector)
         pool = _pool(list(cands.values()), self.s.dense_sentences, self.s.per_passage_candidates)
         have = {id(c) for c in pool}
@@ -176,13 +185,14 @@ class ExtractiveAnswerer(Answerer):
             c.vector = v
         for c in pool:
             c.dense = float(np.dot(qvec, c.vector))
-            c.score = 0.5 * c.lexical + 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank)
+            factor = 1.0
             if not _SENTENCE_END.search(c.quote):  # a headline, caption or label line: weaker evidence than prose
-                c.score *= 0.8
+                factor *= 0.8
             if wanted is not None and not wanted(c.quote):  # cannot hold the kind of answer asked for
-                c.score *= self.s.answer_type_penalty
-        for c in pool:
-            c.support = c.score
+                factor *= self.s.answer_type_penalty
+            rest = 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank)
+            c.score = (0.5 * c.lexical + rest) * factor
+            c.support = (0.5 * c.lexical_support + rest) * factor
         self._prefer_local_terms(pool, list(cands.values()), q_stems, idf, question)
         self._prefer_named_reports(pool, facets)
         self._prefer_recent(pool, facets)
