@@ -85,7 +85,9 @@ class SourceMatcher:
     Times"); the initials of a name of three or more capitalised words ("NYT", "SMH") and a name's leading acronym
     ("BBC" for "BBC News - Technology"), in capitals."""
 
-    def __init__(self, sources: Iterable[str]):
+    def __init__(self, sources: Iterable[str], as_written: bool = True):
+        """``as_written`` False: only the stored names and their leading parts, in the stored case (as before the
+        2026-11-27 evening session)."""
         self.sources = sorted(set(s for s in sources if s), key=len, reverse=True)
         aliases: dict[str, set[str]] = {}
         for s in self.sources:
@@ -94,14 +96,16 @@ class SourceMatcher:
                 if len(alias) >= 3:
                     aliases.setdefault(alias, set()).add(s)
         short: dict[str, set[str]] = {}  # initials and leading acronyms, matched in capitals only
-        for alias, srcs in aliases.items():
+        for alias, srcs in aliases.items() if as_written else ():
             for name in _short_names(alias):
                 short.setdefault(name, set()).update(srcs)
         for name, srcs in short.items():
             if name not in aliases:
                 aliases[name] = srcs
         self._aliases = sorted(aliases.items(), key=lambda kv: -len(kv[0]))
-        self._patterns = [(_alias_pattern(alias, alias in short), alias, sorted(srcs)) for alias, srcs in self._aliases]
+        written = "written" if as_written else "stored"
+        self._patterns = [(_alias_pattern(alias, "short" if alias in short else written), alias, sorted(srcs))
+                          for alias, srcs in self._aliases]
         self._folded = {_fold(a): srcs for a, srcs in aliases.items()}
         self._long = [_fold(a) for a in aliases if a not in short]  # "BBC Sport" is not known for holding "BBC"
 
@@ -370,10 +374,13 @@ def _short_names(alias: str) -> list[str]:
     return out
 
 
-def _alias_pattern(alias: str, exact: bool) -> re.Pattern[str]:
-    """The regex finding an alias: in capitals only (initials, acronyms), or in any case with a leading "the" that
-    may be left out when two or more words follow it; the name itself is the group ``name``."""
-    if exact:  # "the BBC", not "BBC Sport" or "BBC Radio 1", which are other outlets
+def _alias_pattern(alias: str, kind: str) -> re.Pattern[str]:
+    """The regex finding an alias: as stored (``kind`` "stored"), in capitals only and not followed by another name
+    ("short": initials, acronyms), or ("written") in any case with a leading "the" that may be left out when two or
+    more words follow it; the name itself is the group ``name``."""
+    if kind == "stored":
+        return re.compile(r"(?<![\w])(?P<name>" + re.escape(alias) + r")(?![\w])")
+    if kind == "short":  # "the BBC", not "BBC Sport" or "BBC Radio 1", which are other outlets
         return re.compile(r"(?<![\w])(?P<name>" + re.escape(alias) + r")(?![\w])(?!\s+[A-Z0-9])")
     core = re.sub(r"^[Tt]he\s+", "", alias)
     body = r"\s+".join(re.escape(w) for w in core.split())

@@ -64,7 +64,7 @@ class Retriever:
     def analyse(self, text: str) -> Facets:
         sources = self.catalog.sources()  # the same list until the catalog changes
         if self._matcher is None or self._matcher[0] is not sources:
-            self._matcher = (sources, SourceMatcher(sources))
+            self._matcher = (sources, SourceMatcher(sources, self.s.source_names_as_written))
         authors = self._author_matcher() if self.s.author_facets else None
         coordinated = self.s.coordinated_clauses
         if not self.s.date_ranges:

@@ -35,6 +35,8 @@ VARIANTS: dict[str, dict] = {
     "parts choose their sentences one by one in question order (before the 2026-11-27 late-morning session)": {"answering": {"joint_parts": False}},
     "no person line for 'Who ...?' questions (before the 2026-11-27 afternoon session)": {"answering": {"person_line": False}},
     "bridge hop with the name most reports share, not the person's surname (before the 2026-11-27 afternoon session)": {"retrieval": {"bridge_person": False}},
+    "publishers only as stored, not as people write them ('CNBC', 'the NYT'; before the 2026-11-27 evening session)": {"retrieval": {"source_names_as_written": False}},
+    "the refusal score counts the publishers' names (before the 2026-11-27 evening session)": {"answering": {"support_without_sources": False}},
     "no per-publisher citation choice (parts off too)": {"answering": {"facet_selection": False, "part_selection": False}},
     "no lead and length priors": {"answering": {"lead_boost": 1.0, "length_prior": 0.0}},
     "no opening-line discount in citing": {"answering": {"opening_factor": 1.0}},

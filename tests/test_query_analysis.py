@@ -158,6 +158,10 @@ def test_publishers_are_found_as_people_write_them():
     # "The National" is not "the National Guard"; one word without "the" is no publisher ("Guardian angels")
     assert _named("What did the National Guard and Guardian angels do?") == []
     assert _named("What did The National report?") == [["The National"]]
+    # the setting off (retrieval.source_names_as_written): only the stored names, in the stored case
+    stored = SourceMatcher(STORED, as_written=False)
+    assert _named("What did CNBC, the NYT, the BBC and the Guardian say?", stored) == []
+    assert _named("What did The Guardian and The New York Times say?", stored) == [["The Guardian"], ["The New York Times"]]
 
 
 def test_an_acronym_followed_by_a_name_is_another_outlet():
