@@ -393,12 +393,11 @@ def _alias_pattern(alias: str, kind: str) -> re.Pattern[str]:
 
 
 def _capitalised_as(found: str, alias: str) -> bool:
-    """Whether each capitalised word of the alias is capitalised where the question writes it (small words aside)."""
-    core = re.sub(r"^[Tt]he\s+", "", alias).split()
+    """Whether each capitalised word of the alias (its leading "The" aside, which the pattern matches outside
+    ``found``) is capitalised where the question writes it; small words may be written in lower case."""
+    core = alias.split() if alias == found else re.sub(r"^[Tt]he\s+", "", alias).split()
     got = found.split()
-    if len(got) != len(core):  # the pattern matched the alias without its leading "The"
-        got = got[-len(core):]
-    return all(g[:1].isupper() or g[:1].isdigit() or not a[:1].isupper() or a.lower() in _SMALL_WORDS
+    return len(got) == len(core) and all(g[:1].isupper() or g[:1].isdigit() or not a[:1].isupper() or a.lower() in _SMALL_WORDS
                for g, a in zip(got, core))
 
 
