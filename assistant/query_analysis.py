@@ -83,7 +83,8 @@ class SourceMatcher:
     "Cnbc | World Business News Leader", "Fox News" for "FOX News - Health"; not "the age of 16" for "The Age"); a
     leading "The" in any case, and left out when two or more words follow it ("the Sydney Morning Herald", "New York
     Times"); the initials of a name of three or more capitalised words ("NYT", "SMH") and a name's leading acronym
-    ("BBC" for "BBC News - Technology"), in capitals."""
+    ("BBC" for "BBC News - Technology"), in capitals; a one-word name without its web domain and in words ("CBS
+    Sports" for "CBSSports.com")."""
 
     def __init__(self, sources: Iterable[str], as_written: bool = True):
         """``as_written`` False: only the stored names and their leading parts, in the stored case (as before the
@@ -96,10 +97,13 @@ class SourceMatcher:
                 if len(alias) >= 3:
                     aliases.setdefault(alias, set()).add(s)
         short: dict[str, set[str]] = {}  # initials and leading acronyms, matched in capitals only
+        spelled: dict[str, set[str]] = {}  # "CBS Sports" for "CBSSports.com"
         for alias, srcs in aliases.items() if as_written else ():
             for name in _short_names(alias):
                 short.setdefault(name, set()).update(srcs)
-        for name, srcs in short.items():
+            for name in _spelled_out(alias):
+                spelled.setdefault(name, set()).update(srcs)
+        for name, srcs in [*spelled.items(), *short.items()]:
             if name not in aliases:
                 aliases[name] = srcs
         self._aliases = sorted(aliases.items(), key=lambda kv: -len(kv[0]))
@@ -360,6 +364,16 @@ def _looks_like_outlet(name: str) -> bool:
 
 
 _SMALL_WORDS = frozenset("of and for in on at the a an to & -".split())
+
+
+def _spelled_out(name: str) -> list[str]:
+    """A one-word name as people also write it: without a web domain ("CBSSports.com": "CBSSports") and in words
+    ("CBS Sports", "Tech Crunch")."""
+    if " " in name:
+        return []
+    bare = re.sub(r"\.(?:com|org|net|co\.uk|co|io|news)$", "", name, flags=re.IGNORECASE)
+    split = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])", " ", bare)
+    return [n for n in {bare, split} if n != name]
 
 
 def _short_names(alias: str) -> list[str]:

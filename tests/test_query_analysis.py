@@ -137,7 +137,7 @@ def test_a_publisher_named_once_for_several_long_clauses_gives_one_part_per_clau
 
 STORED = ["Cnbc | World Business News Leader", "FOX News - Health", "FOX News - Lifestyle", "The Sydney Morning Herald",
           "The New York Times", "BBC News - Technology", "The Guardian", "The Age", "The National",
-          "Science News For Students", "The Verge", "Fortune"]
+          "Science News For Students", "The Verge", "Fortune", "CBSSports.com"]
 
 
 def _named(question, matcher=SourceMatcher(STORED)):
@@ -153,6 +153,9 @@ def test_publishers_are_found_as_people_write_them():
     assert _named("What did the BBC report about the chip?") == [["BBC News - Technology"]]
     assert _named("Did the Guardian and the Age agree?") == [["The Guardian"], ["The Age"]]
     assert _named("Did Science News for Students cover it?") == [["Science News For Students"]]
+    # a one-word name without its web domain, and in words; "CBS" alone is another outlet (CBS News)
+    assert _named("Did CBS Sports and CBSSports.com agree?") == [["CBSSports.com"], ["CBSSports.com"]]
+    assert _named("What did CBS report?") == []
     # the words of a name in a sentence are not the name: each capitalised word has to be capitalised
     assert _named("Was the company on the verge of collapse at the age of 16, worth a fortune?") == []
     # "The National" is not "the National Guard"; one word without "the" is no publisher ("Guardian angels")
