@@ -109,12 +109,14 @@ class ExtractiveAnswerer(Answerer):
     def _person(self, question: str, passages: list[Passage], cands: list[_Candidate],
                 chosen: list[_Candidate]) -> tuple[NamedPerson, _Candidate] | None:
         """For a question asking for one person ("Who ...?", "Which pop star ...?"; not "Which players ...?"), the
-        person most of the reports read name and the question does not (``person_names``), with the sentence to cite
+        person most of the reports read name and the question does not, or else the one the chosen sentences call by
+        surname alone (``person_names``, ``person_from_quotes``), with the sentence to cite
         for the name: a chosen one naming them in full, else the best-scored such sentence read. None when no person
         qualifies or no sentence names them in full."""
         if not (self.s.person_line and asks_for_person(question)):
             return None
-        who = named_person(question, [(p.report_id, p.text) for p in passages])
+        quoted = [c.quote for c in chosen] if self.s.person_from_quotes else []
+        who = named_person(question, [(p.report_id, p.text) for p in passages], quoted=quoted)
         if who is None:
             return None
         where = next((c for c in chosen if who.name in c.quote), None)  # a quoted sentence that names them

@@ -37,6 +37,7 @@ _TWO_CAPITALS = re.compile(r"[" + re.escape(UPPER) + r"]{2}")
 _WORD = re.compile(r"[^\W_][\w’'\-]*[^\W_]|[^\W_]")
 _GENDERED = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 _PRONOUN_REACH = 250
+_QUOTED_MIN_REPORTS = 2  # reports that must name a person the answer's quoted sentences call by surname alone
 # words that start a run of capitalised words without being part of a name ("Former FTX CEO Sam Bankman-Fried")
 _TITLES = frozenset("mr mrs ms dr sir dame lord lady former then ex late judge prosecutor prosecutors attorney "
                     "general president senator rep governor minister chancellor ceo founder cofounder co-founder "
@@ -102,7 +103,7 @@ def mentions(text: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
 
 
 def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports: int = 3,
-                 min_share: float = 0.5) -> NamedPerson | None:
+                 min_share: float = 0.5, quoted: Sequence[str] = ()) -> NamedPerson | None:
     """The person most of the passages' reports name and the question does not, or None.
 
     ``passages`` are ``(report_id, text)`` pairs. A person is a surname written both after a first name ("Sam
@@ -111,7 +112,12 @@ def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports
     either form. The person must be named by at least ``min_reports`` reports and ``min_share`` of those read; ties
     go to the one seen first. None too when more reports use another surname, written alone and referred to so, but
     never in full in these passages: the passages may call the person asked for "Bankman-Fried" only, and name
-    someone else in full."""
+    someone else in full.
+
+    When no one is named by that many reports, and the answer's ``quoted`` sentences use a surname alone ("At its
+    first developer conference last week, Altman was the main speaker ..."): that surname's person, if the passages
+    write it in full and refer to it by "he" / "she", and at least ``_QUOTED_MIN_REPORTS`` reports name it. The
+    quoted sentences are the best evidence found; the passages say who "Altman" is."""
     asked = {part for w in words(question) for part in re.split(r"[-']", w) if part}
     full: dict[str, Counter] = {}   # surname -> its full forms
     alone: set[str] = set()         # surnames also written alone
@@ -136,6 +142,10 @@ def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports
     read = len({rid for rid, _ in passages})
     need = max(min_reports, math.ceil(min_share * read))
     people = [(k, len(r)) for k, r in naming.items() if k in full and k in alone and k in referred and len(r) >= need]
+    if not people and quoted:
+        said = {fold(tokens[0]) for q in quoted for tokens, _ in mentions(q) if len(tokens) == 1}
+        people = [(k, len(r)) for k, r in naming.items() if k in said and k in full and k in alone and k in referred
+                  and len(r) >= _QUOTED_MIN_REPORTS]
     if not people:
         return None
     key, n = max(people, key=lambda kn: kn[1])  # max() keeps the first of a tie: the one seen first

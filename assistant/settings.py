@@ -102,6 +102,7 @@ class AnsweringSettings(_Stage):
     recency_penalty: float = Field(0.3, ge=0.0, le=1.0, description="For a question asking for the latest reporting, when choosing what to cite, a sentence loses up to this share of its score by how old its report is among the reports read (not in the refusal score); 0 = off.")
     refuse_unknown_outlets: bool = Field(True, description="Refuse when the question needs reports from a publisher the index holds none of.")
     date_order: bool = Field(True, description="When the question asks about time order, add a line putting the cited reports in date order.")
+    person_from_quotes: bool = Field(True, description="When no person is named by enough of the reports read for the person line, the person the answer's quoted sentences call by surname alone ('Altman was the main speaker ...'), if the passages write the name in full, refer to it by he / she, and at least 2 reports name it; false = the line only for the person most reports name, as before the 2026-11-27 evening session.")
     person_line: bool = Field(True, description="A question asking for one person ('Who ...?', 'Which pop star ...?'; not 'Which players ...?'): when most of the reports read name one person the question does not (in full and by surname alone), the answer starts with that name and how many reports name them, citing a sentence that names them in full.")
 
 

@@ -74,6 +74,20 @@ def test_no_person_when_the_question_names_them_or_too_few_reports_do():
     assert named_person("Who founded the exchange?", PASSAGES + others, min_share=0.3).name == "Sam Bankman-Fried"
 
 
+def test_a_surname_the_quoted_sentences_use_alone_names_the_person_when_too_few_reports_do():
+    two = PASSAGES[:2] + PASSAGES[3:]  # Bankman-Fried in 2 of 3 reports: under the 3 the majority rule needs
+    question = "Who is the founder of the exchange?"
+    assert named_person(question, two) is None
+    quoted = ["Prosecutors say Bankman-Fried lied to FTX customers for years."]
+    assert named_person(question, two, quoted=quoted).name == "Sam Bankman-Fried"
+    # a quoted surname the passages never write in full, or only one report names: no one
+    assert named_person(question, [(r, t.replace("Sam Bankman-Fried", "Bankman-Fried")) for r, t in two],
+                        quoted=quoted) is None
+    assert named_person(question, PASSAGES[:1] + PASSAGES[3:], quoted=quoted) is None
+    # a quoted sentence naming no one the passages name: no one
+    assert named_person(question, two, quoted=["FTX collapsed in November."]) is None
+
+
 def test_a_surname_never_written_alone_is_not_taken_for_a_person():
     places = [(f"r{i}", "Talks were held in New York and later in Hong Kong.") for i in range(4)]
     assert named_person("Who hosted the talks?", places) is None
@@ -151,3 +165,31 @@ def test_the_person_line_reuses_a_quoted_sentence_that_names_them(make_assistant
     assert answer.text.split("\n") == [f"Dana Holloway is named in 3 of the {len({p.report_id for p in answer.passages})}"
                                        f" reports read [1]"] + plain.text.split("\n")
     assert [c.quote for c in answer.citations] == [c.quote for c in plain.citations]  # no citation added
+
+
+def test_a_person_two_reports_name_is_named_when_the_quoted_sentence_uses_the_surname(make_assistant, tmp_path):
+    """Two reports of those read name Dana Holloway (under the 3 the majority rule needs); the answer quotes the
+    sentence calling her "Holloway", and the other report says who Holloway is."""
+    reports = [
+        ("quit.md", "Harbour chief resigns",
+         "Harbour chief Dana Holloway resigned on Monday after nine years at the port authority. "
+         "She said she was proud of the new ferry terminal."),
+        ("audit.md", "Audit of dredging fund",
+         "Auditors found that Holloway approved the transfers of dredging money into a private account herself."),
+        ("market.md", "Fish market reopens", "The old fish market on the quay reopened on Saturday after repairs."),
+        ("ferry.md", "Ferry timetable", "The winter ferry timetable starts next week with two fewer crossings."),
+    ]
+    question = "Who approved the transfers of dredging money into a private account?"
+    folder = write_reports(tmp_path / "reports", reports, source="Harbour Times")
+    on = make_assistant(tmp_path / "index")
+    on.ingest([folder], progress=False)
+    answer = on.ask(question)
+    assert any(c.quote.startswith("Auditors found that Holloway approved") for c in answer.citations)
+    read = len({p.report_id for p in answer.passages})
+    assert read >= 4  # 2 of 4 or more: the majority rule gives no one
+    first = answer.text.split("\n")[0]
+    assert first.startswith(f"Dana Holloway is named in 2 of the {read} reports read [")
+    n = int(first.rsplit("[", 1)[1].rstrip("]"))
+    assert answer.citations[n - 1].quote.startswith("Harbour chief Dana Holloway resigned")
+    off = make_assistant(tmp_path / "index", answering={"person_from_quotes": False}).ask(question)
+    assert " is named in " not in off.text and "Dana Holloway" not in off.text
