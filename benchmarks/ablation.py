@@ -37,6 +37,7 @@ VARIANTS: dict[str, dict] = {
     "bridge hop with the name most reports share, not the person's surname (before the 2026-11-27 afternoon session)": {"retrieval": {"bridge_person": False}},
     "publishers only as stored, not as people write them ('CNBC', 'the NYT'; before the 2026-11-27 evening session)": {"retrieval": {"source_names_as_written": False}},
     "the refusal score counts the publishers' names (before the 2026-11-27 evening session)": {"answering": {"support_without_sources": False}},
+    "person line only for the person most reports name, not from the quoted sentences (before the 2026-11-27 evening session)": {"answering": {"person_from_quotes": False}},
     "no per-publisher citation choice (parts off too)": {"answering": {"facet_selection": False, "part_selection": False}},
     "no lead and length priors": {"answering": {"lead_boost": 1.0, "length_prior": 0.0}},
     "no opening-line discount in citing": {"answering": {"opening_factor": 1.0}},
