@@ -23,15 +23,15 @@ _NUMBER_WORD = re.compile(rf"^(\d[\d,.]*|{_NUMBER_WORDS}|dozen)$", re.I)
 TIME = re.compile(r"\b(\d{4}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
                   r"may|june|july|august|september|october|november|december|today|yesterday|tonight|morning|evening|"
                   r"night|weekend|week|month|year|ago|since|until|earlier|later|\d{1,2}:\d{2})\b", re.I)
-# "How many US soldiers were killed ...": the counted words run up to the first stopword ("were"), the verb is the
-# first content word after them
+# "How many US soldiers were killed ...": the counted words run up to the first stopword ("were"), then the first
+# content word after them, usually the verb ("killed"; in "How many homes will the solar farm power?", "solar")
 _HOW_MANY = re.compile(r"^\s*how many\s+(.+)$", re.I)
 COUNT_WINDOW = 3  # words between a number and the counted noun or the verb: "three American soldiers", "wounded about 40"
 
 
 def counted(question: str) -> frozenset[str]:
-    """The stems a number must stand near to answer a "how many" question: the counted words and the question's
-    verb; empty for any other question, and for "how many" followed by no content word."""
+    """The stems a number must stand near to answer a "how many" question: the counted words and the content word
+    after them (usually the verb); empty for any other question, and for "how many" followed by no content word."""
     m = _HOW_MANY.match(question)
     if not m:
         return frozenset()
