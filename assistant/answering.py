@@ -166,10 +166,10 @@ class ExtractiveAnswerer(Answerer):
                 if not stems:
                     continue
                 polar = negated and _NEGATION.search(quote) is not None
-                cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote,
-                                        lexical=_coverage(q_stems, stems, idf, polar) / total,
-                                        lexical_support=_coverage(s_stems, stems, idf, polar) / s_total, stems=stems,
-                                        prior=self._prior(p.start + s, len(quote)), vector=vector)
+                lex = _coverage(q_stems, stems, idf, polar) / total
+                lex_s = lex if s_stems is q_stems else _coverage(s_stems, stems, idf, polar) / s_total
+                cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex, lexical_support=lex_s,
+                                        stems=stems, prior=self._prior(p.start + s, len(quote)), vector=vector)
         pool = _pool(list(cands.values()), self.s.dense_sentences, self.s.per_passage_candidates)
         have = {id(c) for c in pool}
         pool.extend(c for c in cands.values() if c.vector is not None and id(c) not in have)  # stored: all of them

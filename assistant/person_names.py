@@ -141,11 +141,11 @@ def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports
                 referred.add(key)
     read = len({rid for rid, _ in passages})
     need = max(min_reports, math.ceil(min_share * read))
-    people = [(k, len(r)) for k, r in naming.items() if k in full and k in alone and k in referred and len(r) >= need]
+    persons = [(k, len(r)) for k, r in naming.items() if k in full and k in alone and k in referred]
+    people = [(k, n) for k, n in persons if n >= need]
     if not people and quoted:
         said = {fold(tokens[0]) for q in quoted for tokens, _ in mentions(q) if len(tokens) == 1}
-        people = [(k, len(r)) for k, r in naming.items() if k in said and k in full and k in alone and k in referred
-                  and len(r) >= _QUOTED_MIN_REPORTS]
+        people = [(k, n) for k, n in persons if k in said and n >= _QUOTED_MIN_REPORTS]
     if not people:
         return None
     key, n = max(people, key=lambda kn: kn[1])  # max() keeps the first of a tie: the one seen first
