@@ -30,7 +30,7 @@ _SMALL_CALL = 48  # texts; calls this small (questions, answer sentences) run on
 # ~0.95 with itself alone, so cached sentence scores, and answers, depended on earlier or concurrent questions).
 # Costs ~25% more time on uncached sentences than batches of 4 (150 vs 121 ms per 24 sentences, busy 2 cores).
 _SMALL_BATCH = 1
-_BACKEND_NAMES = {"int8": "int8pc", "onnx": "onnx-int8"}
+_BACKEND_NAMES = {"int8": "int8pc", "onnx": "onnx-int8r7"}  # r7: 7-bit weights (an older build is re-embedded)
 _CACHE_SIZE = 20_000  # vectors of recent small-call texts kept (about 30 MB): answer sentences recur across questions
 
 

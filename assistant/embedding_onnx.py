@@ -1,11 +1,14 @@
 """ONNX Runtime encoder for the packaged MiniLM: built once, locally, from the packaged weights; int8 weights.
 
 Building (about 10 s, once per machine and model): the small torch BERT of ``embedding.py`` is exported to ONNX,
-then ONNX Runtime's dynamic quantization stores every MatMul weight as int8 with one scale per output channel. The
-file goes to a cache folder (``ASSISTANT_EMBEDDING__CACHE_DIR``, default ``~/.cache/report-assistant``) under a name
-that changes with the model files' contents and the library versions, so a stale build is never used and every
-install of the same model and libraries (another checkout, a fresh CI clone) shares one build. Nothing is
-downloaded.
+then ONNX Runtime's dynamic quantization stores every MatMul weight as int8 with one scale per output channel, in
+7 bits (``reduce_range``): CPUs without VNNI add each two adjacent uint8 x int8 products in 16 bits, saturating, and
+with full 8-bit weights 0.33% of the layer outputs overflowed there, so the same build gave other vectors (and other
+eval figures) on another CPU; with 7-bit weights no pair can overflow and every x86 CPU computes the integer
+products exactly (the float steps between them may still differ in the last bits). The file goes to a cache
+folder (``ASSISTANT_EMBEDDING__CACHE_DIR``, default ``~/.cache/report-assistant``) under a name that changes with the
+model files' contents and the library versions, so a stale build is never used and every install of the same model
+and libraries (another checkout, a fresh CI clone) shares one build. Nothing is downloaded.
 
 Running: only ``onnxruntime`` and ``numpy`` (no torch import, which keeps cold starts short). Every text goes
 through its own forward pass, so a vector never depends on what else was embedded with it (the same text gives the
@@ -27,7 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
-_BUILD_FORMAT = "1"  # bump when the export or quantization recipe changes
+_BUILD_FORMAT = "2"  # bump when the export or quantization recipe changes (2: 7-bit weights)
 _MODEL_FILES = ("config.json", "model.safetensors", "tokenizer.json")  # what a build depends on
 
 
@@ -86,7 +89,8 @@ def _content_hashes(paths: list[Path], cache_dir: Path) -> list[str]:
 
 
 def build(model_path: Path, target: Path) -> Path:
-    """Export the torch BERT to ONNX and quantize it to int8 (atomically: a half-written file is never used)."""
+    """Export the torch BERT to ONNX and quantize it to 7-bit int8 weights (atomically: a half-written file is never
+    used)."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -107,7 +111,8 @@ def build(model_path: Path, target: Path) -> Path:
                                   output_names=["vectors"], opset_version=17, dynamo=False,
                                   dynamic_axes={"ids": {0: "batch", 1: "tokens"}, "mask": {0: "batch", 1: "tokens"},
                                                 "vectors": {0: "batch"}})
-                quantize_dynamic(str(plain), str(quant), per_channel=True, weight_type=QuantType.QInt8)
+                quantize_dynamic(str(plain), str(quant), per_channel=True, reduce_range=True,
+                                 weight_type=QuantType.QInt8)
         finally:
             root.setLevel(level)
         os.replace(quant, target)
