@@ -71,7 +71,7 @@ class RetrievalSettings(_Stage):
 
 class AnsweringSettings(_Stage):
     max_sentences: int = Field(4, ge=1, le=20, description="Most sentences quoted in one answer (list questions may use up to twice this).")
-    min_support: float = Field(0.34, ge=0.0, le=1.0, description="Refuse when the best evidence sentence scores below this (calibrated on MultiHop dev by the eval report's refusal-threshold chance).")
+    min_support: float = Field(0.3475, ge=0.0, le=1.0, description="Refuse when the best evidence sentence scores below this (calibrated on MultiHop dev by the eval report's refusal-threshold chance).")
     passages: int = Field(10, ge=1, description="Retrieved passages the answerer reads.")
     list_reports: int = Field(2, ge=0, le=10, description="List questions ('Which groups ...?') also read every chunk of the top N reports (0 = off).")
     stored_sentence_vectors: bool = Field(True, description="Give every sentence of the passages a dense similarity score from the vectors stored at ingest (embedding.sentence_vectors); false = only the sentences below, embedded at question time.")

@@ -30,8 +30,8 @@ def test_unanswerable_question_is_refused_with_closest_passages(seed_assistant):
     assert "do not contain" in ans.text
 
 
-# The refusal threshold's margin here is small: the commander's sentences score 0.334 on this machine (0.332 on an
-# earlier CPU: int8 kernels differ slightly) against min_support 0.34, calibrated on MultiHop dev (README, Quality).
+# The refusal threshold's margin here is small: the commander's sentences score 0.330 (0.332-0.334 with the 8-bit
+# encoder, which differed by CPU) against min_support 0.3475, calibrated on MultiHop dev (README, Quality).
 # Until the 2026-11-27 session the threshold was 0.33 and this was a strict xfail.
 def test_near_miss_question_is_refused(seed_assistant):
     ans = seed_assistant.ask("What is the name of the Iranian commander's wife?")

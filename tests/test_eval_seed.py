@@ -64,9 +64,9 @@ def test_reports_are_written(seed_eval, tmp_path):
     md = paths["md"].read_text()
     assert "| overall |" in md and "Hits@10" in md
     cal = doc["refusal_calibration"]  # the seed has answerable and unanswerable questions: the threshold is scored
-    assert cal["in_use"]["threshold"] == 0.34 and len(cal["rows"]) > 100
+    assert cal["in_use"]["threshold"] == 0.3475 and len(cal["rows"]) > 100
     assert cal["in_use"]["unanswerable_refused"] == seed_eval.summary["overall"]["unanswerable_refused"]
-    assert "## Refusal threshold" in md and "refusal threshold 0.34: " in md
+    assert "## Refusal threshold" in md and "refusal threshold 0.3475: " in md
     html = paths["html"].read_text()
     assert html.count('src="data:image/png;base64,') == 3
 
