@@ -63,7 +63,7 @@ VARIANTS: dict[str, dict] = {
     "no list-question whole reports": {"answering": {"list_reports": 0}},
     "no publication-order line": {"answering": {"date_order": False}},
     "dense search in Chroma's HNSW index (no exact copy in memory)": {"retrieval": {"dense_memory_chunks": 0}},
-    "refusal threshold 0.33 (before the 2026-11-27 session; 0.34 ships)": {"answering": {"min_support": 0.33}},
+    "refusal threshold 0.34 (before the 2026-11-27 late-night session; 0.3475 ships)": {"answering": {"min_support": 0.34}},
 }
 COLUMNS = [("hits@4", "H@4"), ("hits@10", "H@10"), ("mrr@10", "MRR@10"), ("map@10", "MAP@10"),
            ("all_reports@10", "all rep@10"), ("citation_precision", "cit P"), ("citation_recall", "cit R"),

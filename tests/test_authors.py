@@ -64,7 +64,9 @@ def dredging_reports(tmp_path):
 
 def test_a_question_naming_an_author_finds_and_cites_their_report(make_assistant, dredging_reports, tmp_path):
     question = "What did Mara Quill write about the harbour dredging?"
-    plain = make_assistant(tmp_path / "plain", retrieval={"author_facets": False})
+    # without author facets the best sentence scores 0.347, just under the refusal threshold (0.3475): the threshold
+    # is lowered here so that the answer shows what the words alone would cite
+    plain = make_assistant(tmp_path / "plain", retrieval={"author_facets": False}, answering={"min_support": 0.3})
     plain.ingest([dredging_reports], progress=False)
     assert plain.search(question, top_k=3)[0].title != "Silt worries fishermen"  # the words alone prefer the others
     assert plain.ask(question).citations[0].title != "Silt worries fishermen"
