@@ -116,6 +116,11 @@ class Catalog:
         with self._conn() as c:
             c.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
 
+    def a_finished_report(self) -> tuple[str, str] | None:
+        """(id, content hash) of one report whose last ingest finished (its hash is set), or None."""
+        rows = self._q("SELECT id, hash FROM reports WHERE hash != '' LIMIT 1")
+        return (rows[0][0], rows[0][1]) if rows else None
+
     def mark_pending(self, report_id: str) -> None:
         """Forget a report's hash before its vectors change, so an interrupted ingest redoes it."""
         with self._conn() as c:

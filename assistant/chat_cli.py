@@ -80,6 +80,9 @@ def repl(conv: Conversation, read: Callable[[str], str] = input, out: TextIO = s
 
 
 def run(filters: dict | None = None) -> int:
+    from .cli import warn_if_outdated
     from .core import Assistant
 
-    return repl(Assistant.open().chat(filters=filters or None))
+    a = Assistant.open()
+    warn_if_outdated(a)
+    return repl(a.chat(filters=filters or None))

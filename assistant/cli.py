@@ -125,6 +125,7 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(s, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in s.items()))
         return 0
     filters = _filters(args)
+    warn_if_outdated(a)
     if args.command == "search":
         passages = a.search(args.question, top_k=args.top_k, filters=filters)
         if args.json:
@@ -149,6 +150,14 @@ def _run(args: argparse.Namespace) -> int:
         for p in ans.passages[:3]:
             print(f"- {p.title} ({p.source}, {p.published or 'undated'}): " + " ".join(p.text.split())[:200])
     return 0
+
+
+def warn_if_outdated(a) -> None:
+    """A note on stderr when the index was embedded or chunked with other settings (``Assistant.index_current``)."""
+    if not a.index_current():
+        print(f"note: the reports in {a.settings.data_dir} were embedded or chunked with other settings than the current "
+              f"ones (embedder now {a.embedder.name}, e.g. after an upgrade); run `report-assistant ingest` on the same "
+              "reports to re-embed them; until then passages may rank a little differently", file=sys.stderr)
 
 
 def _eval(args: argparse.Namespace) -> int:

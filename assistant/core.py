@@ -12,7 +12,7 @@ from .answering import REFUSAL, Answerer, ExtractiveAnswerer
 from .catalog import Catalog
 from .citations import verify
 from .embedding import Embedder, MiniLMEmbedder
-from .ingest import Ingestor, Progress, check_index, reset_index
+from .ingest import Ingestor, Progress, check_index, index_is_current, reset_index
 from .questions import MAX_QUESTION_CHARS, check_question, check_top_k, parse_filters
 from .retrieval import Query, Retriever
 from .settings import Settings, get_settings
@@ -40,6 +40,7 @@ class Assistant:
         self.store = store or ChromaStore(s.collection, data_dir=data_dir, url=s.chroma_url)
         self.retriever = Retriever(self.catalog, self.store, s.retrieval, self.embedder.embed_batch)
         self.answerer = answerer or ExtractiveAnswerer(self.embedder, self.catalog.idf, s.answering, self.catalog.sentence_vectors)
+        self._current: bool | None = None  # index_current(), checked once until the next ingest
 
     @classmethod
     def open(cls, settings: Settings | dict | None = None, **parts: Any) -> "Assistant":
@@ -62,6 +63,7 @@ class Assistant:
         try:
             return Ingestor(self.settings, self.catalog, self.store, self.embedder).run(inputs, sync, rebuild, callback)
         finally:
+            self._current = None  # re-checked on the next call of index_current
             if hasattr(callback, "close"):
                 callback.close()
 
@@ -135,13 +137,22 @@ class Assistant:
         """The distinct author fields of the stored reports (what the ``authors`` filter takes)."""
         return self.catalog.authors()
 
+    def index_current(self) -> bool:
+        """False when the stored reports were embedded or chunked with other settings than this assistant's (another
+        embedder build after an upgrade, another backend or chunk size): search and ask still work, but questions
+        are embedded differently from the stored passages until ``ingest`` of the same reports re-embeds them."""
+        if self._current is None:
+            self._current = index_is_current(self.catalog, self.settings, self.embedder)
+        return self._current
+
     def stats(self) -> dict[str, Any]:
         n_reports, n_chunks = self.catalog.counts()
         first, last = self.catalog.date_range()
         return {"reports": n_reports, "chunks": n_chunks, "vectors": self.store.count(), "sources": len(self.sources()),
                 "first_date": first.isoformat() if first else None, "last_date": last.isoformat() if last else None,
                 "data_dir": str(Path(self.settings.data_dir).resolve()), "chroma": self.settings.chroma_url or "embedded",
-                "embedder": self.embedder.name, "chunks_with_sentence_vectors": self.catalog.sentence_vector_count()}
+                "embedder": self.embedder.name, "index_current": self.index_current(),
+                "chunks_with_sentence_vectors": self.catalog.sentence_vector_count()}
 
     # -- internals --------------------------------------------------------------------------------------
     def _query(self, question: str, filters: Filters | dict | None) -> Query:

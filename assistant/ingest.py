@@ -118,13 +118,31 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).lower().encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def index_signature(settings: Settings, embedder: Embedder) -> str:
+    """What every report's content hash is keyed on besides the report: the embedder and the chunking settings. A
+    change re-embeds the report on its next ingest."""
+    c = settings.chunking
+    signature = f"{embedder.name}|{c.max_tokens}|{c.overlap_sentences}|{c.header}"
+    if settings.embedding.sentence_vectors:  # an index built without them is re-embedded on its next ingest
+        signature += "|sv"
+    return signature
+
+
+def index_is_current(catalog: Catalog, settings: Settings, embedder: Embedder) -> bool:
+    """False when the index's reports were embedded or chunked with other settings than these (e.g. by another
+    embedder build after an upgrade): questions are then embedded differently from the stored passages until an
+    ingest of the same reports re-embeds them. Checks one report (a whole index is ingested with one signature)."""
+    one = catalog.a_finished_report()
+    if one is None:
+        return True
+    article = catalog.article(one[0])
+    return article is None or content_hash(article, index_signature(settings, embedder)) == one[1]
+
+
 class Ingestor:
     def __init__(self, settings: Settings, catalog: Catalog, store: VectorStore, embedder: Embedder):
         self.s, self.catalog, self.store, self.embedder = settings, catalog, store, embedder
-        c = settings.chunking
-        self.signature = f"{embedder.name}|{c.max_tokens}|{c.overlap_sentences}|{c.header}"
-        if settings.embedding.sentence_vectors:  # an index built without them is re-embedded on its next ingest
-            self.signature += "|sv"
+        self.signature = index_signature(settings, embedder)
 
     def run(self, inputs: Sequence[str | Path], sync: bool = False, rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
         t0 = time.perf_counter()

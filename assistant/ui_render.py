@@ -138,8 +138,11 @@ def reports_table(reports: list[ReportInfo]) -> str:
 
 def totals(stats: dict) -> str:
     span = f", {stats['first_date']} to {stats['last_date']}" if stats.get("first_date") else ""
+    note = ("" if stats.get("index_current", True) else
+            " **These reports were embedded or chunked with other settings (e.g. before an upgrade): run"
+            " `report-assistant ingest` on the same reports (as `make run` does) to re-embed them.**")
     return (f"**{stats['reports']} reports**, {stats['chunks']} chunks, {stats['sources']} sources{span}. "
-            f"Embedder: {stats['embedder']}; store: {stats['chroma']}.")
+            f"Embedder: {stats['embedder']}; store: {stats['chroma']}.{note}")
 
 
 def ingest_results(rows: list[tuple[str, str, str]]) -> str:

@@ -79,3 +79,15 @@ def test_unreachable_chroma_server_is_a_clear_error(tmp_path):
     out = run(["stats"], tmp_path / "x", extra_env={"ASSISTANT_CHROMA_URL": "http://127.0.0.1:9"})
     assert out.returncode == 1 and "cannot open the Chroma store at http://127.0.0.1:9" in out.stderr
     assert "make chroma" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_an_index_chunked_with_other_settings_is_noted_until_ingested_again(cli_index, tmp_path):
+    """After an upgrade that changes the embedder build (or a change of chunk size or backend) the stored passages
+    were embedded differently from the questions: ask still answers, with a note on stderr naming the fix."""
+    assert "note:" not in run(["ask", "Which groups did not suspend attacks?"], cli_index, check_rc=0).stderr
+    other = {"ASSISTANT_CHUNKING__MAX_TOKENS": "200"}
+    out = run(["ask", "Which groups did not suspend attacks?"], cli_index, check_rc=0, extra_env=other)
+    assert "Harakat Hezbollah Al Nujaba" in out.stdout
+    assert "were embedded or chunked with other settings" in out.stderr and "report-assistant ingest" in out.stderr
+    assert json.loads(run(["stats", "--json"], cli_index, check_rc=0, extra_env=other).stdout)["index_current"] is False
+    assert json.loads(run(["stats", "--json"], cli_index, check_rc=0).stdout)["index_current"] is True

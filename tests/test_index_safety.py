@@ -260,3 +260,23 @@ def test_ingest_and_ask_attempt_no_outbound_connection(tmp_path):
     assert json.loads(codes.read_text()) == [0, 0, 0]
     assert "eleven-day strike" in proc.stdout
     assert attempts.read_text() == '{"event": "socket.connect", "host": "192.0.2.1"}\n', attempts.read_text()
+
+
+def test_index_current_tells_an_index_embedded_with_other_settings_until_it_is_ingested_again(make_assistant, tmp_path):
+    a = make_assistant(tmp_path / "index")
+    assert a.index_current()  # empty: nothing embedded differently
+    a.ingest([str(SEED)], progress=False)
+    assert a.index_current() and a.stats()["index_current"] is True
+    other = make_assistant(tmp_path / "index", chunking={"max_tokens": 200})
+    assert other.index_current() is False and other.stats()["index_current"] is False
+    assert other.search("Kataib Hezbollah suspension", top_k=3)  # still searchable meanwhile
+    rep = other.ingest([str(SEED)], progress=False)
+    assert rep.chunks_embedded > 0 and other.index_current() is True
+
+
+def test_the_reports_tab_totals_say_when_the_index_needs_re_embedding():
+    from assistant.ui_render import totals
+
+    stats = {"reports": 3, "chunks": 9, "sources": 1, "first_date": None, "embedder": "e", "chroma": "embedded"}
+    assert "re-embed" not in totals({**stats, "index_current": True})
+    assert "run `report-assistant ingest` on the same reports" in totals({**stats, "index_current": False})
