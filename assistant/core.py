@@ -40,7 +40,6 @@ class Assistant:
         self.store = store or ChromaStore(s.collection, data_dir=data_dir, url=s.chroma_url)
         self.retriever = Retriever(self.catalog, self.store, s.retrieval, self.embedder.embed_batch)
         self.answerer = answerer or ExtractiveAnswerer(self.embedder, self.catalog.idf, s.answering, self.catalog.sentence_vectors)
-        self._current: bool | None = None  # index_current(), checked once until the next ingest
 
     @classmethod
     def open(cls, settings: Settings | dict | None = None, **parts: Any) -> "Assistant":
@@ -63,7 +62,6 @@ class Assistant:
         try:
             return Ingestor(self.settings, self.catalog, self.store, self.embedder).run(inputs, sync, rebuild, callback)
         finally:
-            self._current = None  # re-checked on the next call of index_current
             if hasattr(callback, "close"):
                 callback.close()
 
@@ -140,10 +138,9 @@ class Assistant:
     def index_current(self) -> bool:
         """False when the stored reports were embedded or chunked with other settings than this assistant's (another
         embedder build after an upgrade, another backend or chunk size): search and ask still work, but questions
-        are embedded differently from the stored passages until ``ingest`` of the same reports re-embeds them."""
-        if self._current is None:
-            self._current = index_is_current(self.catalog, self.settings, self.embedder)
-        return self._current
+        are embedded differently from the stored passages until ``ingest`` of the same reports re-embeds them (here or
+        in another process: checked on every call, from one stored report's content hash, well under a millisecond)."""
+        return index_is_current(self.catalog, self.settings, self.embedder)
 
     def stats(self) -> dict[str, Any]:
         n_reports, n_chunks = self.catalog.counts()

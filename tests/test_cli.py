@@ -81,7 +81,7 @@ def test_unreachable_chroma_server_is_a_clear_error(tmp_path):
     assert "make chroma" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_an_index_chunked_with_other_settings_is_noted_until_ingested_again(cli_index, tmp_path):
+def test_an_index_chunked_with_other_settings_is_noted_until_ingested_again(cli_index):
     """After an upgrade that changes the embedder build (or a change of chunk size or backend) the stored passages
     were embedded differently from the questions: ask still answers, with a note on stderr naming the fix."""
     assert "note:" not in run(["ask", "Which groups did not suspend attacks?"], cli_index, check_rc=0).stderr
