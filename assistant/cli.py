@@ -8,8 +8,12 @@ import argparse
 import json
 import sqlite3
 import sys
+from typing import TYPE_CHECKING
 
 from . import _offline  # noqa: F401
+
+if TYPE_CHECKING:  # the import itself stays lazy: it loads the models' libraries
+    from .core import Assistant
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -152,7 +156,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def warn_if_outdated(a) -> None:
+def warn_if_outdated(a: Assistant) -> None:
     """A note on stderr when the index was embedded or chunked with other settings (``Assistant.index_current``)."""
     if not a.index_current():
         print(f"note: the reports in {a.settings.data_dir} were embedded or chunked with other settings than the current "

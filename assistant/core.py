@@ -139,7 +139,8 @@ class Assistant:
         """False when the stored reports were embedded or chunked with other settings than this assistant's (another
         embedder build after an upgrade, another backend or chunk size): search and ask still work, but questions
         are embedded differently from the stored passages until ``ingest`` of the same reports re-embeds them (here or
-        in another process: checked on every call, from one stored report's content hash, well under a millisecond)."""
+        in another process: checked on every call by hashing one stored report, 0.05 ms on the MultiHop index; the cost
+        grows with that report's length)."""
         return index_is_current(self.catalog, self.settings, self.embedder)
 
     def stats(self) -> dict[str, Any]:
