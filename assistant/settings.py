@@ -34,7 +34,7 @@ class ChunkingSettings(_Stage):
 
 
 class RetrievalSettings(_Stage):
-    top_k: int = Field(10, ge=1, le=100, description="Passages returned by search and used by ask.")
+    top_k: int = Field(10, ge=1, le=100, description="Passages returned by search and used by ask; also the window ranked as one list (bridge hop, publisher lead): a search asking for more passages adds the next ones of a deeper ranking after these, one asking for fewer gets the first of these.")
     candidates: int = Field(50, ge=1, le=1000, description="Candidates taken from each of the keyword and dense sides before combining.")
     keyword_memory_chunks: int = Field(100_000, ge=0, description="Hold the keyword index in memory (BM25 with numpy, the same scores as SQLite FTS5's; about 1.5-2 KB a chunk, read in the background after the first search and after each change) while it has at most this many chunks; above it, or 0, every keyword search runs in FTS5 (10-20 ms a search at 8,000 chunks and 126 ms at 100,000, against 1-2 ms).")
     dense_memory_chunks: int = Field(50_000, ge=0, description="Search the chunk vectors exactly in memory (a copy of the vector store's, 1.5 KB a chunk, read in the background once the keyword index is held in memory, and again after each change; the same filters as the keyword search) while the index has at most this many chunks; above it, or 0, every dense search goes to Chroma's HNSW index (a filtered one takes 11-30 ms there at 8,000 chunks, against under 1 ms in memory), and so does one over more than dense_memory.EXACT_ROWS (20,000) rows, where a full scan is slower than HNSW. Needs keyword_memory_chunks to cover the index too.")

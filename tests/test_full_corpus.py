@@ -86,3 +86,20 @@ def test_each_long_clause_of_a_question_gets_its_best_report_into_the_top_ten(fu
         assert set(best) <= {h.report_id for h in full.search(q, top_k=10)}
         missed_without += len(set(best) - {h.report_id for h in off.search(q, top_k=10)})
     assert missed_without >= 1  # without clause sub-queries (and those boosts) one clause's evidence falls out
+
+
+def test_asking_for_more_passages_keeps_the_first_ones(full):
+    # the first 40 dev questions: before search ranked one list whatever top_k asked for, the first 10 of a
+    # 60-passage search differed from a 10-passage search in most of them (the pool re-scored, the bridge hop and the
+    # publisher lead all depended on top_k)
+    from assistant.evaluation import load_multihop
+
+    items, _ = load_multihop(MULTIHOP, "dev")
+    for item in items[:40]:
+        lists = {k: full.search(item.question, top_k=k) for k in (4, 10, 20, 60)}
+        ids = {k: [p.chunk_id for p in v] for k, v in lists.items()}
+        assert len(ids[60]) == 60 and len(set(ids[60])) == 60, item.question
+        for k in (4, 10, 20):
+            assert ids[k] == ids[60][:k], (k, item.question)
+        deep = [p.score for p in lists[60][9:]]  # the 10th passage, then the deeper part: none outscores the one above
+        assert deep == sorted(deep, reverse=True), item.question
