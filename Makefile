@@ -13,7 +13,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 export ORT_DISABLE_TELEMETRY := 1
 
-.PHONY: install run test chromium chroma bench clean
+.PHONY: install run test chromium qemu chroma bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -30,7 +30,10 @@ run: install
 chromium:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver)
 
-test: install chromium
+qemu:   # an emulated AVX2 CPU for tests/test_embedding.py's cross-CPU check (x86-64 only)
+	@[ "$$(uname -m)" != x86_64 ] || command -v qemu-x86_64 >/dev/null || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q qemu-user)
+
+test: install chromium qemu
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 chroma: install

@@ -5,7 +5,8 @@ then ONNX Runtime's dynamic quantization stores every MatMul weight as int8 with
 7 bits (``reduce_range``): CPUs without VNNI add each two adjacent uint8 x int8 products in 16 bits, saturating, and
 with full 8-bit weights 0.33% of the layer outputs overflowed there, so the same build gave other vectors (and other
 eval figures) on another CPU; with 7-bit weights no pair can overflow and every x86 CPU computes the integer
-products exactly (the float steps between them may still differ in the last bits). The file goes to a cache
+products exactly (the float steps between them may still differ in the last bits: ``benchmarks/cross_cpu.py``
+compares this CPU with an emulated AVX2 one). The file goes to a cache
 folder (``ASSISTANT_EMBEDDING__CACHE_DIR``, default ``~/.cache/report-assistant``) under a name that changes with the
 model files' contents and the library versions, so a stale build is never used and every install of the same model
 and libraries (another checkout, a fresh CI clone) shares one build. Nothing is downloaded.
@@ -88,9 +89,10 @@ def _content_hashes(paths: list[Path], cache_dir: Path) -> list[str]:
     return out
 
 
-def build(model_path: Path, target: Path) -> Path:
+def build(model_path: Path, target: Path, reduce_range: bool = True) -> Path:
     """Export the torch BERT to ONNX and quantize it to 7-bit int8 weights (atomically: a half-written file is never
-    used)."""
+    used). ``reduce_range=False`` gives full 8-bit weights, the recipe before build format 2, kept for
+    ``benchmarks/cross_cpu.py`` to compare against."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -111,7 +113,7 @@ def build(model_path: Path, target: Path) -> Path:
                                   output_names=["vectors"], opset_version=17, dynamo=False,
                                   dynamic_axes={"ids": {0: "batch", 1: "tokens"}, "mask": {0: "batch", 1: "tokens"},
                                                 "vectors": {0: "batch"}})
-                quantize_dynamic(str(plain), str(quant), per_channel=True, reduce_range=True,
+                quantize_dynamic(str(plain), str(quant), per_channel=True, reduce_range=reduce_range,
                                  weight_type=QuantType.QInt8)
         finally:
             root.setLevel(level)
