@@ -177,7 +177,16 @@ def _eval(args: argparse.Namespace) -> int:
     shown = ("hits@10", "mrr@10", "citation_precision", "citation_recall", "citation_integrity", "answer_correct",
              "unanswerable_refused", "answerable_refused", "latency_p50_ms", "latency_p95_ms")
     print(f"{run.name}: {o['questions']} questions in {run.meta['wall_seconds']} s")
-    print("  " + ", ".join(f"{k} {o[k]:.3f}" if isinstance(o.get(k), float) else f"{k} -" for k in shown))
+    sure = run.intervals.get("overall", {})
+
+    def figure(k: str) -> str:
+        if not isinstance(o.get(k), float):
+            return f"{k} -"
+        iv = sure.get(k)
+        return f"{k} {o[k]:.3f}" + (f" ({iv[0]:.3f}-{iv[1]:.3f})" if iv else "")
+
+    print("  " + ", ".join(figure(k) for k in shown))
+    print("  (in brackets: 95% bootstrap intervals over the questions; report.md has them for every figure)")
     calibration = calibration_line(run)
     if calibration:
         print("  " + calibration)

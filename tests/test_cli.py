@@ -91,3 +91,14 @@ def test_an_index_chunked_with_other_settings_is_noted_until_ingested_again(cli_
     assert "were embedded or chunked with other settings" in out.stderr and "report-assistant ingest" in out.stderr
     assert json.loads(run(["stats", "--json"], cli_index, check_rc=0, extra_env=other).stdout)["index_current"] is False
     assert json.loads(run(["stats", "--json"], cli_index, check_rc=0).stdout)["index_current"] is True
+
+
+def test_eval_prints_each_figure_with_its_interval(tmp_path):
+    index = tmp_path / "index"  # its own: the eval ingests corpus/ into it
+    out = run(["eval", "evals/seed.jsonl", "--limit", "12", "--out", str(tmp_path / "rep"), "--index", str(index),
+               "--quiet"], index, check_rc=0)
+    doc = json.loads((tmp_path / "rep" / "report.json").read_text())
+    lo, hi = doc["intervals"]["overall"]["hits@10"]
+    hits = doc["summary"]["overall"]["hits@10"]
+    assert f"hits@10 {hits:.3f} ({lo:.3f}-{hi:.3f})" in out.stdout
+    assert "95% bootstrap intervals" in out.stdout

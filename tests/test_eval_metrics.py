@@ -5,7 +5,7 @@ import pytest
 
 from assistant.evaluation.metrics import (
     Span, answer_score, citation_integrity, citation_scores, item_found, normalize, overlap_ok, percentile,
-    refusal_curve, report_recall, summarize, summarize_by, upstream_retrieval,
+    intervals, intervals_by, refusal_curve, report_recall, summarize, summarize_by, upstream_retrieval,
 )
 
 
@@ -194,3 +194,31 @@ def test_summarize():
     by = summarize_by(scores)
     assert list(by) == ["overall", "fact", "unanswerable"]
     assert by["fact"]["answerable_refused"] == 0.5 and by["unanswerable"]["answer_correct"] is None
+
+
+def test_intervals_hold_the_figure_and_narrow_with_more_questions():
+    def run(n_hit, n_miss):
+        return [_score("fact", True, False, True, **{"hits@10": 1.0}) for _ in range(n_hit)] + \
+               [_score("fact", True, False, False, **{"hits@10": 0.0}) for _ in range(n_miss)]
+
+    small, large = intervals(run(150, 50))["hits@10"], intervals(run(600, 200))["hits@10"]
+    for lo, hi in (small, large):
+        assert lo < 0.75 < hi
+    # binomial: 1.96 x sqrt(0.75 x 0.25 / n) either side, 0.12 wide at 200 questions, half that at 800
+    assert 0.09 < small[1] - small[0] < 0.15
+    assert 0.4 < (large[1] - large[0]) / (small[1] - small[0]) < 0.6
+    assert intervals(run(150, 50)) == intervals(run(150, 50))  # the same seed, the same interval
+    assert intervals(run(10, 0))["hits@10"] == (1.0, 1.0)
+
+
+def test_intervals_count_each_figure_over_its_own_questions():
+    scores = [_score("fact", True, False, True) for _ in range(30)] + \
+             [_score("unanswerable", False, True) for _ in range(20)]
+    iv = intervals(scores)
+    assert iv["unanswerable_refused"] == (1.0, 1.0)      # over the 20 unanswerable questions only
+    assert iv["answerable_refused"] == (0.0, 0.0)
+    assert iv["refusal_accuracy"] == (1.0, 1.0)
+    assert iv["citation_precision"] is None               # no question has one
+    by = intervals_by(scores)
+    assert list(by) == ["overall", "fact", "unanswerable"]
+    assert by["fact"]["unanswerable_refused"] is None and intervals([])["hits@10"] is None

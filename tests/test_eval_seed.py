@@ -69,6 +69,13 @@ def test_reports_are_written(seed_eval, tmp_path):
     assert "## Refusal threshold" in md and "refusal threshold 0.3475: " in md
     html = paths["html"].read_text()
     assert html.count('src="data:image/png;base64,') == 3
+    # how sure: a 95% interval per figure and group, holding the figure itself
+    hits = doc["intervals"]["overall"]["hits@10"]
+    assert hits[0] <= doc["summary"]["overall"]["hits@10"] <= hits[1]
+    assert set(doc["intervals"]) == set(doc["summary"])
+    assert "## How sure" in md and "<table id='intervals'>" in html
+    lo, hi = doc["intervals"]["overall"]["citation_precision"]
+    assert f"{lo:.3f}–{hi:.3f}" in md
 
 
 def test_conversations_are_scored_turn_by_turn(make_assistant):

@@ -249,3 +249,57 @@ def summarize_by(scores: Sequence[Mapping[str, object]], key: str = "kind") -> d
     for s in scores:
         groups.setdefault(str(s.get(key, "")), []).append(s)
     return {"overall": summarize(scores), **{k: summarize(groups[k]) for k in sorted(groups)}}
+
+
+# ------------------------------------------------------------------------------------------------ uncertainty
+
+# The per-question figures a 95% interval is given for: MEAN_KEYS but integrity (pooled over citations), and the
+# refusal shares, each a mean of per-question values over the questions it applies to.
+INTERVAL_KEYS = tuple(k for k in MEAN_KEYS if k != "citation_integrity") + (
+    "unanswerable_refused", "answerable_refused", "refusal_accuracy")
+INTERVAL_RESAMPLES = 1000
+
+
+def _per_question(s: Mapping[str, object], key: str) -> float:
+    answerable, refused = bool(s.get("answerable")), bool(s.get("refused"))
+    if key == "unanswerable_refused":
+        return math.nan if answerable else float(refused)
+    if key == "answerable_refused":
+        return float(refused) if answerable else math.nan
+    if key == "refusal_accuracy":
+        return float(refused != answerable)
+    v = s.get(key)
+    return math.nan if v is None else float(v)  # type: ignore[arg-type]
+
+
+def intervals(scores: Sequence[Mapping[str, object]], resamples: int = INTERVAL_RESAMPLES, level: float = 0.95,
+              seed: int = 0) -> dict[str, tuple[float, float] | None]:
+    """A percentile-bootstrap interval for each ``INTERVAL_KEYS`` figure: the questions are resampled with
+    replacement ``resamples`` times and the figure recomputed on each sample; the interval holds the middle ``level``
+    of those values. It says how much the figure could move on another set of questions of the same kind and size
+    (the held-out split, say); None where the figure has no question. Deterministic for a given ``seed``."""
+    n = len(scores)
+    out: dict[str, tuple[float, float] | None] = {k: None for k in INTERVAL_KEYS}
+    if n == 0:
+        return out
+    rows = np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+    tail = 100 * (1 - level) / 2
+    for key in INTERVAL_KEYS:
+        values = np.array([_per_question(s, key) for s in scores])
+        have = ~np.isnan(values)
+        if not have.any():
+            continue
+        counts = have[rows].sum(axis=1)
+        sums = np.where(have, values, 0.0)[rows].sum(axis=1)
+        means = sums[counts > 0] / counts[counts > 0]  # a sample without such a question has no figure
+        lo, hi = np.percentile(means, [tail, 100 - tail])
+        out[key] = (float(lo), float(hi))
+    return out
+
+
+def intervals_by(scores: Sequence[Mapping[str, object]], key: str = "kind", **kw) -> dict[str, dict]:
+    """``intervals`` per value of ``key`` (sorted), plus ``"overall"`` first, as ``summarize_by`` groups them."""
+    groups: dict[str, list[Mapping[str, object]]] = {}
+    for s in scores:
+        groups.setdefault(str(s.get(key, "")), []).append(s)
+    return {"overall": intervals(scores, **kw), **{k: intervals(groups[k], **kw) for k in sorted(groups)}}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .calibration import NOISE, RESAMPLES
+from .metrics import INTERVAL_RESAMPLES
 from .runner import EvalRun
 
 # (key, column title, format) of the summary tables, in order.
@@ -67,6 +68,22 @@ def _rows(run: EvalRun) -> list[tuple[str, list[str]]]:
     return [(group, [fmt(fig.get(k), f) for k, _, f in COLUMNS]) for group, fig in run.summary.items()]
 
 
+INTERVAL_NOTE = (f"95% bootstrap intervals: the questions resampled {INTERVAL_RESAMPLES:,} times; how far each figure "
+                 "could move on another set of questions of the same kinds and size")
+
+
+def _interval_columns(run: EvalRun) -> list[tuple[str, str]]:
+    """(key, title) of the summary columns that have an interval in some group."""
+    have = {k for group in run.intervals.values() for k, v in group.items() if v}
+    return [(k, t) for k, t, _ in COLUMNS if k in have]
+
+
+def _interval_rows(run: EvalRun) -> list[tuple[str, list[str]]]:
+    cols = _interval_columns(run)
+    return [(g, [f"{v[0]:.3f}–{v[1]:.3f}" if (v := group.get(k)) else "–" for k, _ in cols])
+            for g, group in run.intervals.items()]
+
+
 def _meta_lines(run: EvalRun) -> list[str]:
     m = run.meta
     lines = [f"target: {m.get('target', run.name)}", f"questions: {m.get('questions')}",
@@ -110,6 +127,11 @@ def to_markdown(run: EvalRun) -> str:
     body = [f"| {g} | " + " | ".join(cells) + " |" for g, cells in _rows(run)]
     lines = [f"# Evaluation: {run.name}", ""] + [f"- {x}" for x in _meta_lines(run)] + ["", "## Figures", "", head, sep,
                                                                                       *body, ""]
+    cols = _interval_columns(run)
+    if cols:
+        lines += ["## How sure", "", INTERVAL_NOTE + ".", "", "| group | " + " | ".join(t for _, t in cols) + " |",
+                  "|---|" + "---:|" * len(cols), *(f"| {g} | " + " | ".join(c) + " |" for g, c in _interval_rows(run)),
+                  ""]
     calibration = calibration_line(run)
     if calibration:
         lines += ["## Refusal threshold", "", calibration + f" (a bootstrap: {RESAMPLES} resamples of this "
@@ -217,9 +239,14 @@ def to_html(run: EvalRun) -> str:
                      f"<td>{fmt(s.get('citation_recall'))}</td><td>{fmt(s['latency_ms'], 'ms')}</td>"
                      f"<td>{e(' '.join(r['answer']['text'].split())[:300])}</td></tr>")
     meta = "".join(f"<li>{e(x)}</li>" for x in [*_meta_lines(run), calibration_line(run)] if x)
+    cols = _interval_columns(run)
+    sure = (f"<h2>How sure</h2><p>{e(INTERVAL_NOTE)}.</p><table id='intervals'><tr><th>group</th>"
+            + "".join(f"<th>{e(t)}</th>" for _, t in cols) + "</tr>"
+            + "".join(f"<tr><td>{e(g)}</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+                      for g, cells in _interval_rows(run)) + "</table>") if cols else ""
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>Evaluation: {e(run.name)}</title>"
             f"<style>{_CSS}</style></head><body><h1>Evaluation: {e(run.name)}</h1><ul>{meta}</ul>"
-            f"<h2>Figures</h2><table id='summary'><tr><th>group</th>{head}</tr>{rows}</table>"
+            f"<h2>Figures</h2><table id='summary'><tr><th>group</th>{head}</tr>{rows}</table>{sure}"
             f"<h2>Plots</h2>{figs}"
             f"<details><summary>Every question ({len(run.records)})</summary><table class='q'><tr><th>id</th><th>kind</th>"
             f"<th>question</th><th>refused</th><th>correct</th><th>cit. P</th><th>cit. R</th><th>ms</th><th>answer</th></tr>"
