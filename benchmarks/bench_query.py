@@ -181,7 +181,8 @@ def main() -> None:
         res["warm"] = warm(index, args.backend, args.limit)
         w = res["warm"]
         print(f"warm ({w['reports']} reports, {w['chunks']} chunks, {w['embedder']}, {w['ask']['n']} dev questions):")
-        print(f"  search {w['search']}\n  search top_k=60 {w['search_top60']}\n  ask    {w['ask']}\n  ask parts (median) {w['ask_parts_median_ms']}", flush=True)
+        print(f"  search {w['search']}\n  search top_k=60 {w['search_top60']}\n  ask    {w['ask']}\n"
+              f"  ask parts (median) {w['ask_parts_median_ms']}", flush=True)
         if not args.skip_cold:
             res["cold_cli"] = cold_cli(index, args.backend, args.cold_runs)
             print(f"cold `report-assistant ask`: {res['cold_cli']}", flush=True)

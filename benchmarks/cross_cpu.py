@@ -81,8 +81,8 @@ def run_recipe(name: str, cache_dir: str, texts: dict[str, list[str]], cpu: str,
         src, dst = work / f"{name}-{kind[0]}.json", work / f"{name}-{kind[0]}.npy"
         src.write_text(json.dumps(items))
         t = time.perf_counter()
-        proc = subprocess.run([QEMU, "-cpu", cpu, PY, __file__, "--child", str(src), str(dst), "--cache-dir", cache_dir],
-                              capture_output=True, text=True)
+        cmd = [QEMU, "-cpu", cpu, PY, __file__, "--child", str(src), str(dst), "--cache-dir", cache_dir]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             errors = [ln for ln in proc.stderr.splitlines() if "TCG doesn't support" not in ln]
             sys.exit(f"error: the emulated run failed ({proc.returncode}):\n" + "\n".join(errors[-20:]))

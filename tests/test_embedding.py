@@ -160,7 +160,7 @@ def test_an_avx2_cpu_without_vnni_gives_the_same_vectors(tmp_path):
     long = [text[i: i + 1500] for i in (0, 1500, 3000)]  # chunk-length: the tokenizer cuts each at 256 word pieces
     short = _sentences(4)
     flags = next((ln for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("flags")), "").split()
-    vnni = "avx512_vnni" in flags or "avx_vnni" in flags  # else this CPU saturates too, and the 8-bit half proves nothing
+    vnni = "avx512_vnni" in flags or "avx_vnni" in flags  # else this CPU saturates too: the 8-bit half proves nothing
     recipes = [("7-bit", default_cache_dir())]
     if vnni:
         model, eight_bit = Path(packaged_model_path()), tmp_path / "8bit"
