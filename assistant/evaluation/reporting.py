@@ -177,12 +177,16 @@ def plots(run: EvalRun) -> dict[str, str]:
     x = np.arange(len(groups))
     for i, (key, label) in enumerate(BAR_METRICS):
         vals = [run.summary[g].get(key) for g in groups]
-        ax.bar(x + i * width, [0 if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in vals],
-               width, label=label)
+        vals = [0.0 if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in vals]
+        spans = [run.intervals.get(g, {}).get(key) for g in groups]  # the 95% interval as an error bar
+        err = [[v - sp[0] if sp else 0.0 for v, sp in zip(vals, spans)],
+               [sp[1] - v if sp else 0.0 for v, sp in zip(vals, spans)]]
+        ax.bar(x + i * width, vals, width, label=label, yerr=np.clip(err, 0.0, None), capsize=2,
+               error_kw={"elinewidth": 0.8})
     ax.set_xticks(x + width * (len(BAR_METRICS) - 1) / 2, groups, rotation=15)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("score")
-    ax.set_title("Metrics per question kind")
+    ax.set_title("Metrics per question kind (bars: 95% bootstrap intervals)")
     ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.15))
     out["metrics"] = _png(fig)
 
@@ -220,7 +224,7 @@ def plots(run: EvalRun) -> dict[str, str]:
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;font-size:13px}
 td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child,th:first-child{text-align:left}
-img{max-width:100%;border:1px solid #eee;margin:.5em 0}details{margin:1em 0}.q td{text-align:left}"""
+#intervals td{white-space:nowrap}img{max-width:100%;border:1px solid #eee;margin:.5em 0}details{margin:1em 0}.q td{text-align:left}"""
 
 
 def to_html(run: EvalRun) -> str:
