@@ -187,6 +187,9 @@ def _eval(args: argparse.Namespace) -> int:
 
     print("  " + ", ".join(figure(k) for k in shown))
     print("  (in brackets: 95% bootstrap intervals over the questions; report.md has them for every figure)")
+    if run.targets:
+        print("  chance of meeting each target on another set like this: "
+              + ", ".join(f"{k} {t['target']}: {t['chance']:.2f}" for k, t in run.targets.items()))
     calibration = calibration_line(run)
     if calibration:
         print("  " + calibration)

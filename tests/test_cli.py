@@ -102,3 +102,5 @@ def test_eval_prints_each_figure_with_its_interval(tmp_path):
     hits = doc["summary"]["overall"]["hits@10"]
     assert f"hits@10 {hits:.3f} ({lo:.3f}-{hi:.3f})" in out.stdout
     assert "95% bootstrap intervals" in out.stdout
+    chance = doc["targets"]["hits@10"]["chance"]
+    assert f"hits@10 >= 0.97: {chance:.2f}" in out.stdout

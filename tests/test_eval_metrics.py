@@ -5,7 +5,7 @@ import pytest
 
 from assistant.evaluation.metrics import (
     Span, answer_score, citation_integrity, citation_scores, item_found, normalize, overlap_ok, percentile,
-    intervals, intervals_by, refusal_curve, report_recall, summarize, summarize_by, upstream_retrieval,
+    intervals, intervals_by, refusal_curve, target_chances, report_recall, summarize, summarize_by, upstream_retrieval,
 )
 
 
@@ -222,3 +222,18 @@ def test_intervals_count_each_figure_over_its_own_questions():
     by = intervals_by(scores)
     assert list(by) == ["overall", "fact", "unanswerable"]
     assert by["fact"]["unanswerable_refused"] is None and intervals([])["hits@10"] is None
+
+
+def test_target_chances_are_the_share_of_resamples_meeting_each_target():
+    def run(n_hit, n_miss):
+        return [_score("fact", True, False, True, **{"hits@10": 1.0}) for _ in range(n_hit)] + \
+               [_score("fact", True, False, False, **{"hits@10": 0.0}) for _ in range(n_miss)]
+
+    assert target_chances(run(97, 3))["hits@10"]["target"] == ">= 0.97"
+    at = target_chances(run(97, 3))["hits@10"]["chance"]       # on the target: about half the samples (or more,
+    above = target_chances(run(990, 10))["hits@10"]["chance"]  # a share of 100 moves in steps of 0.01); 0.99 over
+    below = target_chances(run(80, 20))["hits@10"]["chance"]   # 1,000 questions: nearly always; 0.80: never
+    assert 0.4 < at < 0.8 and above > 0.99 and below == 0.0
+    chances = target_chances(run(90, 10) + [_score("unanswerable", False, True) for _ in range(10)])
+    assert chances["answerable_refused"] == {"target": "< 0.05", "chance": 1.0}   # none of 100 refused
+    assert chances["unanswerable_refused"]["chance"] == 1.0 and "citation_precision" not in chances

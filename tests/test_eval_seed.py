@@ -76,6 +76,8 @@ def test_reports_are_written(seed_eval, tmp_path):
     assert "## How sure" in md and "<table id='intervals'>" in html
     lo, hi = doc["intervals"]["overall"]["citation_precision"]
     assert f"{lo:.3f}–{hi:.3f}" in md
+    assert doc["targets"]["hits@10"]["target"] == ">= 0.97" and 0 <= doc["targets"]["hits@10"]["chance"] <= 1
+    assert "| Hits@10 | >= 0.97 |" in md and "<table id='targets'>" in html
 
 
 def test_conversations_are_scored_turn_by_turn(make_assistant):

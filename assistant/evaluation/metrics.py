@@ -23,6 +23,8 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from .calibration import REFUSED_TARGET, WRONGLY_REFUSED_TARGET
+
 
 @dataclass(frozen=True)
 class Span:
@@ -278,22 +280,50 @@ def intervals(scores: Sequence[Mapping[str, object]], resamples: int = INTERVAL_
     replacement ``resamples`` times and the figure recomputed on each sample; the interval holds the middle ``level``
     of those values. It says how much the figure could move on another set of questions of the same kind and size
     (the held-out split, say); None where the figure has no question. Deterministic for a given ``seed``."""
-    n = len(scores)
     out: dict[str, tuple[float, float] | None] = {k: None for k in INTERVAL_KEYS}
-    if n == 0:
-        return out
-    rows = np.random.default_rng(seed).integers(0, n, size=(resamples, n))
     tail = 100 * (1 - level) / 2
-    for key in INTERVAL_KEYS:
+    for key, means in _resampled(scores, INTERVAL_KEYS, resamples, seed).items():
+        lo, hi = np.percentile(means, [tail, 100 - tail])
+        out[key] = (float(lo), float(hi))
+    return out
+
+
+def _resampled(scores: Sequence[Mapping[str, object]], keys: Sequence[str], resamples: int,
+               seed: int) -> dict[str, np.ndarray]:
+    """Each key's figure on every bootstrap sample of the questions (the same samples for every key); keys without
+    any question are left out."""
+    n = len(scores)
+    if n == 0:
+        return {}
+    rows = np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+    out = {}
+    for key in keys:
         values = np.array([_per_question(s, key) for s in scores])
         have = ~np.isnan(values)
         if not have.any():
             continue
         counts = have[rows].sum(axis=1)
         sums = np.where(have, values, 0.0)[rows].sum(axis=1)
-        means = sums[counts > 0] / counts[counts > 0]  # a sample without such a question has no figure
-        lo, hi = np.percentile(means, [tail, 100 - tail])
-        out[key] = (float(lo), float(hi))
+        out[key] = sums[counts > 0] / counts[counts > 0]  # a sample without such a question has no figure
+    return out
+
+
+# The product's quality targets (issue 4): figure -> (at least, or below, the value).
+TARGETS = {"hits@4": (">=", 0.90), "hits@10": (">=", 0.97), "mrr@10": (">=", 0.75), "map@10": (">=", 0.55),
+           "all_reports@10": (">=", 0.85), "citation_precision": (">=", 0.85), "citation_recall": (">=", 0.80),
+           "unanswerable_refused": (">=", REFUSED_TARGET), "answerable_refused": ("<", WRONGLY_REFUSED_TARGET)}
+
+
+def target_chances(scores: Sequence[Mapping[str, object]], resamples: int = INTERVAL_RESAMPLES,
+                   seed: int = 0) -> dict[str, dict[str, object]]:
+    """For each ``TARGETS`` figure the run has: the target, and the share of bootstrap samples of the questions on
+    which the figure meets it: the chance it holds on another set of questions of the same kinds and size, such as a
+    held-out split drawn like this one. (The two refusal targets together: ``calibration``.)"""
+    out: dict[str, dict[str, object]] = {}
+    for key, means in _resampled(scores, list(TARGETS), resamples, seed).items():
+        op, value = TARGETS[key]
+        met = means >= value if op == ">=" else means < value
+        out[key] = {"target": f"{op} {value:g}", "chance": round(float(met.mean()), 3)}
     return out
 
 

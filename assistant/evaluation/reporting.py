@@ -84,6 +84,17 @@ def _interval_rows(run: EvalRun) -> list[tuple[str, list[str]]]:
             for g, group in run.intervals.items()]
 
 
+TARGETS_NOTE = ("the share of the same resampled sets on which each figure meets the product's quality target (issue 4): "
+                "its chance of holding on another set like this one")
+
+
+def _target_rows(run: EvalRun) -> list[tuple[str, str, str, str]]:
+    """(figure, target, value, chance) for each target the run can be scored on."""
+    titles = {k: t for k, t, _ in COLUMNS}
+    overall = run.summary.get("overall", {})
+    return [(titles.get(k, k), str(t["target"]), fmt(overall.get(k)), f"{t['chance']:.2f}") for k, t in run.targets.items()]
+
+
 def _meta_lines(run: EvalRun) -> list[str]:
     m = run.meta
     lines = [f"target: {m.get('target', run.name)}", f"questions: {m.get('questions')}",
@@ -132,6 +143,9 @@ def to_markdown(run: EvalRun) -> str:
         lines += ["## How sure", "", INTERVAL_NOTE + ".", "", "| group | " + " | ".join(t for _, t in cols) + " |",
                   "|---|" + "---:|" * len(cols), *(f"| {g} | " + " | ".join(c) + " |" for g, c in _interval_rows(run)),
                   ""]
+    if run.targets:
+        lines += [f"Against the targets: {TARGETS_NOTE}.", "", "| figure | target | this run | chance |",
+                  "|---|---|---:|---:|", *(f"| {f} | {t} | {v} | {c} |" for f, t, v, c in _target_rows(run)), ""]
     calibration = calibration_line(run)
     if calibration:
         lines += ["## Refusal threshold", "", calibration + f" (a bootstrap: {RESAMPLES} resamples of this "
@@ -248,6 +262,11 @@ def to_html(run: EvalRun) -> str:
             + "".join(f"<th>{e(t)}</th>" for _, t in cols) + "</tr>"
             + "".join(f"<tr><td>{e(g)}</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
                       for g, cells in _interval_rows(run)) + "</table>") if cols else ""
+    if run.targets:
+        sure += (f"<p>Against the targets: {e(TARGETS_NOTE)}.</p><table id='targets'><tr><th>figure</th><th>target</th>"
+                 "<th>this run</th><th>chance</th></tr>"
+                 + "".join(f"<tr><td>{e(f)}</td><td>{e(t)}</td><td>{v}</td><td>{c}</td></tr>"
+                           for f, t, v, c in _target_rows(run)) + "</table>")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>Evaluation: {e(run.name)}</title>"
             f"<style>{_CSS}</style></head><body><h1>Evaluation: {e(run.name)}</h1><ul>{meta}</ul>"
             f"<h2>Figures</h2><table id='summary'><tr><th>group</th>{head}</tr>{rows}</table>{sure}"

@@ -34,9 +34,10 @@ class EvalRun:
     meta: dict[str, Any] = field(default_factory=dict)
     calibration: dict[str, Any] | None = None  # see ``threshold_calibration``; None without both kinds of question
     intervals: dict[str, dict[str, Any]] = field(default_factory=dict)  # 95% bootstrap intervals, as ``summary``
+    targets: dict[str, dict[str, Any]] = field(default_factory=dict)  # ``metrics.target_chances`` of all questions
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "meta": self.meta, "summary": self.summary, "intervals": self.intervals,
+        return {"name": self.name, "meta": self.meta, "summary": self.summary, "intervals": self.intervals, "targets": self.targets,
                 "refusal_curve": self.curve, "refusal_calibration": self.calibration, "questions": self.records}
 
 
@@ -95,7 +96,8 @@ def run(assistant: Assistant, items: Sequence[EvalItem], *, name: str = "eval", 
         summary.update({f"turn {t}": g for t, g in metrics.summarize_by(
             [{**s, "turn": r["turn"]} for r, s in zip(records, scores) if r["turn"]], "turn").items() if t != "overall"})
     return EvalRun(name=name, records=records, summary=summary, curve=curve, meta=meta,
-                   calibration=threshold_calibration(scores, in_use), intervals=metrics.intervals_by(scores))
+                   calibration=threshold_calibration(scores, in_use), intervals=metrics.intervals_by(scores),
+                   targets=metrics.target_chances(scores))
 
 
 def threshold_calibration(scores: Sequence[dict[str, Any]], in_use: float) -> dict[str, Any] | None:
