@@ -247,10 +247,15 @@ def summarize(scores: Sequence[Mapping[str, object]]) -> dict[str, float | int |
 
 def summarize_by(scores: Sequence[Mapping[str, object]], key: str = "kind") -> dict[str, dict]:
     """``summarize`` per value of ``key`` (sorted), plus ``"overall"`` first."""
+    return _by(summarize, scores, key)
+
+
+def _by(figures: Callable[..., dict], scores: Sequence[Mapping[str, object]], key: str, **kw) -> dict[str, dict]:
+    """``figures`` of all the scores (``"overall"``, first), then of each value of ``key``, sorted."""
     groups: dict[str, list[Mapping[str, object]]] = {}
     for s in scores:
         groups.setdefault(str(s.get(key, "")), []).append(s)
-    return {"overall": summarize(scores), **{k: summarize(groups[k]) for k in sorted(groups)}}
+    return {"overall": figures(scores, **kw), **{k: figures(groups[k], **kw) for k in sorted(groups)}}
 
 
 # ------------------------------------------------------------------------------------------------ uncertainty
@@ -329,7 +334,4 @@ def target_chances(scores: Sequence[Mapping[str, object]], resamples: int = INTE
 
 def intervals_by(scores: Sequence[Mapping[str, object]], key: str = "kind", **kw) -> dict[str, dict]:
     """``intervals`` per value of ``key`` (sorted), plus ``"overall"`` first, as ``summarize_by`` groups them."""
-    groups: dict[str, list[Mapping[str, object]]] = {}
-    for s in scores:
-        groups.setdefault(str(s.get(key, "")), []).append(s)
-    return {"overall": intervals(scores, **kw), **{k: intervals(groups[k], **kw) for k in sorted(groups)}}
+    return _by(intervals, scores, key, **kw)

@@ -84,15 +84,16 @@ def _interval_rows(run: EvalRun) -> list[tuple[str, list[str]]]:
             for g, group in run.intervals.items()]
 
 
-TARGETS_NOTE = ("the share of the same resampled sets on which each figure meets the product's quality target (issue 4): "
-                "its chance of holding on another set like this one")
+TARGETS_NOTE = ("the share of the same resampled sets on which each figure meets the product's quality target "
+                "(issue 4): its chance of holding on another set like this one")
 
 
 def _target_rows(run: EvalRun) -> list[tuple[str, str, str, str]]:
     """(figure, target, value, chance) for each target the run can be scored on."""
     titles = {k: t for k, t, _ in COLUMNS}
     overall = run.summary.get("overall", {})
-    return [(titles.get(k, k), str(t["target"]), fmt(overall.get(k)), f"{t['chance']:.2f}") for k, t in run.targets.items()]
+    return [(titles.get(k, k), str(t["target"]), fmt(overall.get(k)), f"{t['chance']:.2f}")
+            for k, t in run.targets.items()]
 
 
 def _meta_lines(run: EvalRun) -> list[str]:
