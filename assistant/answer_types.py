@@ -6,6 +6,9 @@ count the things asked about. "The network claimed three attacks in Syria, inclu
 the border from Tower 22" shares "Tower 22" and holds a number, but does not say how many drones were used. The
 number must stand within a few words of the counted noun ("three American soldiers") or of the question's verb
 ("wounded about 40").
+
+A "Who ...?" question of one clause wants a name the question does not give: "Who did Washington hold responsible
+...?" is not answered by a sentence naming only Washington.
 """
 from __future__ import annotations
 
@@ -26,6 +29,11 @@ TIME = re.compile(r"\b(\d{4}|monday|tuesday|wednesday|thursday|friday|saturday|s
 # "How many US soldiers were killed ...": the counted words run up to the first stopword ("were"), then the first
 # content word after them, usually the verb ("killed"; in "How many homes will the solar farm power?", "solar")
 _HOW_MANY = re.compile(r"^\s*how many\s+(.+)$", re.I)
+# "Who did Washington hold responsible ...?": answered by a sentence naming someone or something the question does
+# not name ("the Islamic Resistance in Iraq", "an Iraqi politician"), not by one repeating the question's names
+ASKS_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.I)
+_NAME_WORD = re.compile(r"\b[^\W\d_][\w’'&.-]*")
+_WORD_START = re.compile(r"\w")
 COUNT_WINDOW = 3  # words between a number and the counted noun or the verb: "three American soldiers", "wounded about 40"
 
 
@@ -57,8 +65,30 @@ def counts(sentence: str, near: frozenset[str], window: int = COUNT_WINDOW) -> b
     return any(abs(i - j) <= window for i in numbers for j in anchors)
 
 
-def fits(question: str, count_near: bool = True) -> Callable[[str], bool] | None:
+def new_names(sentence: str, question: str) -> list[str]:
+    """The capitalised words of the sentence the question does not use, after its first word (capitalised anyway)
+    and leaving out stopwords ("She", "The") and calendar words ("Tuesday")."""
+    asked = {stem(_bare(w)) for w in words(question)}
+    first = _WORD_START.search(sentence)
+    out = []
+    for m in _NAME_WORD.finditer(sentence):
+        if not m.group(0)[0].isupper() or (first is not None and m.start() <= first.start()):
+            continue
+        w = [_bare(x) for x in words(m.group(0))]
+        if w and w[0] and w[0] not in STOPWORDS and stem(w[0]) not in asked and not TIME.fullmatch(w[0]):
+            out.append(m.group(0).rstrip(".’'"))
+    return out
+
+
+def _bare(word: str) -> str:
+    """"washington's" is "washington"."""
+    return re.sub(r"'s?$", "", word)
+
+
+def fits(question: str, count_near: bool = True, who_names: bool = True) -> Callable[[str], bool] | None:
     """A test a sentence must pass to hold the kind of answer asked for, or None when any sentence may."""
+    if who_names and ASKS_WHO.match(question):
+        return lambda s: bool(new_names(s, question))
     if ASKS_TIME.match(question):
         return lambda s: TIME.search(s) is not None
     if not ASKS_NUMBER.match(question):

@@ -146,7 +146,7 @@ class ExtractiveAnswerer(Answerer):
             return []
         idf = lookup(sorted(q_stems))
         negated = _NEGATION.search(question) is not None
-        wanted = answer_types.fits(question, self.s.count_near_noun)
+        wanted = answer_types.fits(question, self.s.count_near_noun, self.s.who_needs_name and not _described(facets))
         neg_weight = sum(idf.values()) / len(idf) if negated else 0.0
         total = (sum(idf.values()) + neg_weight) or 1.0
         s_total = (sum(idf[t] for t in s_stems) + neg_weight) or 1.0
@@ -419,6 +419,12 @@ def _date_reading(facets: Facets) -> list[str]:
     check the window the answer searched first."""
     read = [r.describe() for r in facets.ranges if r.relative]
     return [f"Dates: {'; '.join(read)}."] if read else []
+
+
+def _described(facets: Facets | None) -> bool:
+    """A question of several long clauses or parts describes what it asks for clause by clause ("Who is the
+    individual who A, and who B?"): a sentence supporting one clause need not name the answer."""
+    return bool(facets and (facets.clauses or facets.parts))
 
 
 def _date_order(citations: list[Citation]) -> list[str]:

@@ -1,7 +1,7 @@
 """'How many <things> were <done>?': the number has to count the things asked about (assistant/answer_types.py)."""
 import pytest
 
-from assistant.answer_types import counted, counts, fits
+from assistant.answer_types import counted, counts, fits, new_names
 from conftest import MINI, SEED, assert_citations_hold
 
 
@@ -31,7 +31,7 @@ def test_a_number_must_stand_near_the_counted_noun_or_the_verb():
 
 
 def test_other_answer_types_keep_their_tests():
-    assert fits("Who did Washington blame?") is None
+    assert fits("Where did the commander go?") is None
     when = fits("When did the strike end?")
     assert when("It ended on Tuesday.") and not when("It ended.")
     much = fits("How much will wages rise?")
@@ -52,3 +52,34 @@ def test_a_count_the_reports_do_not_give_is_refused(make_assistant, tmp_path):
     wounded = on.ask("How many people were wounded at Tower 22?")
     assert not wounded.refused and "wounded about 40" in wounded.text
     assert_citations_hold(on, wounded)
+
+
+def test_who_wants_a_name_the_question_does_not_give():
+    question = "Who did Washington hold responsible for the strike on the US base in Jordan?"
+    assert new_names("She described the attack on Washington’s base in Jordan as “horrendous”.", question) == []
+    assert new_names("The attack was attributed by Washington to the Islamic Resistance in Iraq on Tuesday.",
+                     question) == ["Islamic", "Resistance", "Iraq"]  # not "Washington", "Tuesday" or "The"
+    assert new_names("Kirby said the attack was planned by Élise Durand.", question) == ["Élise", "Durand"]
+    who = fits(question)
+    assert who("The attack was attributed by Washington to the Islamic Resistance in Iraq.")
+    assert not who("She gave little detail as to what Washington’s response may be.")
+    assert fits(question, who_names=False) is None
+
+
+def test_a_who_question_cites_the_sentence_naming_the_one_asked_for(make_assistant, tmp_path):
+    """On the seed report, the sentence sharing most words with the question repeats its names ("Washington", "the
+    US base in Jordan") and says who described the attack; the one that answers names the Islamic Resistance in
+    Iraq. A question of several clauses is left alone: each of its sentences supports one clause."""
+    on = make_assistant(tmp_path / "index")
+    on.ingest([str(SEED.parent), str(MINI)], progress=False)
+    off = make_assistant(tmp_path / "index", answering={"who_needs_name": False})
+    question = "Who did Washington hold responsible for the strike on the US base in Jordan?"
+    answer, before = on.ask(question), off.ask(question)
+    assert "attributed by Washington to the Islamic Resistance in Iraq" in answer.citations[0].quote
+    assert all("Islamic Resistance" not in c.quote for c in before.citations)
+    assert_citations_hold(on, answer)
+    described = ("Who gave little detail about Washington's response, and who described the attack on the US base in"
+                 " Jordan as horrendous and a tragic loss of life?")
+    kept, plain = on.ask(described), off.ask(described)
+    assert new_names(kept.citations[0].quote, described) == []  # the rule would have discounted it (to 0.59)
+    assert kept.confidence == plain.confidence and kept.text == plain.text
