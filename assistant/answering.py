@@ -152,6 +152,7 @@ class ExtractiveAnswerer(Answerer):
         s_total = (sum(idf[t] for t in s_stems) + neg_weight) or 1.0
         cands: dict[tuple[str, int], _Candidate] = {}
         stored = self.sentence_vectors([p.chunk_id for p in passages]) if self.sentence_vectors else {}
+        before = _previous_sentences(passages) if self.s.context_carry else {}
         for rank, p in enumerate(passages):
             sentences = sentence_stems(p.text)
             rows = stored.get(p.chunk_id)  # rows in ``sentence_spans`` order; another count: embed at question time
@@ -166,8 +167,9 @@ class ExtractiveAnswerer(Answerer):
                 if not stems:
                     continue
                 polar = negated and _NEGATION.search(quote) is not None
-                lex = _coverage(q_stems, stems, idf, polar) / total
-                lex_s = lex if s_stems is q_stems else _coverage(s_stems, stems, idf, polar) / s_total
+                lex = _coverage(q_stems, stems, idf, polar, before.get(key), self.s.context_carry) / total
+                lex_s = lex if s_stems is q_stems else \
+                    _coverage(s_stems, stems, idf, polar, before.get(key), self.s.context_carry) / s_total
                 cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex, lexical_support=lex_s,
                                         stems=stems, prior=self._prior(p.start + s, len(quote)), vector=vector)
         pool = _pool(list(cands.values()), self.s.dense_sentences, self.s.per_passage_candidates)
@@ -440,22 +442,40 @@ def _date_order(citations: list[Citation]) -> list[str]:
     return ["In publication order: " + ", then ".join(steps) + "."]
 
 
-def _coverage(q_stems: set[str], stems: set[str], idf: dict[str, float], polarity_match: bool) -> float:
+def _coverage(q_stems: set[str], stems: frozenset[str], idf: dict[str, float], polarity_match: bool,
+              before: frozenset[str] | None = None, carry: float = 0.0) -> float:
     """IDF mass of the question's stems found in the sentence (a stem sharing a 6-letter prefix counts: suspend ~
-    suspension), plus one average term's weight when both the question and the sentence are negated."""
-    got = 0.0
-    prefixes = None
-    for t in q_stems:
-        if t in stems:
-            got += idf[t]
-        elif len(t) >= 6:
-            if prefixes is None:
-                prefixes = {s[:6] for s in stems if len(s) >= 6}
-            if t[:6] in prefixes:
-                got += idf[t]
+    suspension), plus one average term's weight when both the question and the sentence are negated, plus ``carry``
+    times the mass of those the sentence lacks and the sentence ``before`` it holds: a news sentence leans on the one
+    before ("... launched a drone attack against Haifa. Israel has not confirmed the attack.", "... Mr Doyle said. He
+    said: 'Unless we sort out the situation in Gaza ...'")."""
+    found = _found(q_stems, stems)
+    got = sum(idf[t] for t in found)
+    if before and carry:
+        got += carry * sum(idf[t] for t in _found(q_stems - found, before))
     if polarity_match:
         got += sum(idf.values()) / len(idf)
     return got
+
+
+def _found(q_stems: set[str], stems: frozenset[str]) -> set[str]:
+    """The question's stems the sentence holds, as such or by a shared 6-letter prefix."""
+    found = q_stems & stems
+    rest = [t for t in q_stems - found if len(t) >= 6]
+    if rest:
+        prefixes = {s[:6] for s in stems if len(s) >= 6}
+        found |= {t for t in rest if t[:6] in prefixes}
+    return found
+
+
+def _previous_sentences(passages: list[Passage]) -> dict[tuple[str, int], frozenset[str]]:
+    """For each sentence read (keyed by report and start), the stems of the sentence before it in a passage read."""
+    out: dict[tuple[str, int], frozenset[str]] = {}
+    for p in passages:
+        sentences = sentence_stems(p.text)
+        for (_, _, stems), (s, _, _) in zip(sentences, sentences[1:]):
+            out[(p.report_id, p.start + s)] = stems
+    return out
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -60,6 +60,7 @@ VARIANTS: dict[str, dict] = {
     "no recency preference": {"retrieval": {"recency_boost": 0.0}, "answering": {"recency_penalty": 0.0}},
     "no unknown-publisher refusal": {"answering": {"refuse_unknown_outlets": False}},
     "no answer-type discount": {"answering": {"answer_type_penalty": 1.0}},
+    "no context from the sentence before (before the 2026-11-28 session)": {"answering": {"context_carry": 0.0}},
     "'Who ...?' in one clause accepts a sentence naming no one new (before the 2026-11-28 session)": {"answering": {"who_needs_name": False}},
     "no list-question whole reports": {"answering": {"list_reports": 0}},
     "no publication-order line": {"answering": {"date_order": False}},
