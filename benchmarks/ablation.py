@@ -43,7 +43,7 @@ VARIANTS: dict[str, dict] = {
     "no opening-line discount in citing": {"answering": {"opening_factor": 1.0}},
     "no long-sentence discount in citing": {"answering": {"long_prior": 0.0}},
     "no clause sub-queries": {"retrieval": {"clause_queries": False}},
-    "clause sub-queries over every report, even when the clause names publishers (before the 2026-11-27 morning session)": {"retrieval": {"clause_sources": False}},
+    "clause sub-queries within the publishers a clause names (2026-11-27 morning to 2026-11-27/28 night sessions)": {"retrieval": {"clause_sources": True}},
     "clauses cut at every break (no coordinated pieces kept together; before the 2026-11-27 morning session)": {"retrieval": {"coordinated_clauses": False}},
     "no clause-sentence boost": {"retrieval": {"clause_sentence_boost": 0.0}},
     "no sentence-vector boosts": {"retrieval": {"sentence_dense_boost": 0.0, "clause_dense_boost": 0.0}},
