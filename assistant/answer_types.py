@@ -68,7 +68,14 @@ def counts(sentence: str, near: frozenset[str], window: int = COUNT_WINDOW) -> b
 def new_names(sentence: str, question: str) -> list[str]:
     """The capitalised words of the sentence the question does not use, after its first word (capitalised anyway)
     and leaving out stopwords ("She", "The") and calendar words ("Tuesday")."""
-    asked = {stem(_bare(w)) for w in words(question)}
+    return _new_names(sentence, _asked(question))
+
+
+def _asked(question: str) -> frozenset[str]:
+    return frozenset(stem(_bare(w)) for w in words(question))
+
+
+def _new_names(sentence: str, asked: frozenset[str]) -> list[str]:
     first = _WORD_START.search(sentence)
     out = []
     for m in _NAME_WORD.finditer(sentence):
@@ -88,7 +95,8 @@ def _bare(word: str) -> str:
 def fits(question: str, count_near: bool = True, who_names: bool = True) -> Callable[[str], bool] | None:
     """A test a sentence must pass to hold the kind of answer asked for, or None when any sentence may."""
     if who_names and ASKS_WHO.match(question):
-        return lambda s: bool(new_names(s, question))
+        asked = _asked(question)  # once per question, not per sentence tested
+        return lambda s: bool(_new_names(s, asked))
     if ASKS_TIME.match(question):
         return lambda s: TIME.search(s) is not None
     if not ASKS_NUMBER.match(question):

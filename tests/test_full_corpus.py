@@ -80,6 +80,7 @@ def test_each_long_clause_of_a_question_gets_its_best_report_into_the_top_ten(fu
                           "retrieval": {"clause_queries": False, "sentence_dense_boost": 0.0, "clause_dense_boost": 0.0,
                                         "bridge_hop": False}},
                          embedder=full.embedder)
+    assert off.hold_in_memory() == {"keyword": True, "dense": True}  # every search below on the same copies
     missed_without = 0
     for q in questions:
         clauses = long_clauses(q)
