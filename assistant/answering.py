@@ -19,6 +19,7 @@ from .assignment import assign
 from .dates import near
 from .embedding import Embedder
 from .person_names import NamedPerson, asks_for_person, named_person
+from .pronouns import referents
 from .query_analysis import LIST_QUESTION, Facets, Part, author_names
 from .sentences import sentence_stems
 from .settings import AnsweringSettings
@@ -153,6 +154,7 @@ class ExtractiveAnswerer(Answerer):
         cands: dict[tuple[str, int], _Candidate] = {}
         stored = self.sentence_vectors([p.chunk_id for p in passages]) if self.sentence_vectors else {}
         before = _previous_sentences(passages) if self.s.context_carry else {}
+        named = _pronoun_names(passages) if self.s.pronoun_names else {}
         for rank, p in enumerate(passages):
             sentences = sentence_stems(p.text)
             rows = stored.get(p.chunk_id)  # rows in ``sentence_spans`` order; another count: embed at question time
@@ -167,9 +169,10 @@ class ExtractiveAnswerer(Answerer):
                 if not stems:
                     continue
                 polar = negated and _NEGATION.search(quote) is not None
-                lex = _coverage(q_stems, stems, idf, polar, before.get(key), self.s.context_carry) / total
+                held = stems | named[key] if key in named else stems
+                lex = _coverage(q_stems, held, idf, polar, before.get(key), self.s.context_carry) / total
                 lex_s = lex if s_stems is q_stems else \
-                    _coverage(s_stems, stems, idf, polar, before.get(key), self.s.context_carry) / s_total
+                    _coverage(s_stems, held, idf, polar, before.get(key), self.s.context_carry) / s_total
                 cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex, lexical_support=lex_s,
                                         stems=stems, prior=self._prior(p.start + s, len(quote)), vector=vector)
         pool = _pool(list(cands.values()), self.s.dense_sentences, self.s.per_passage_candidates)
@@ -475,6 +478,16 @@ def _previous_sentences(passages: list[Passage]) -> dict[tuple[str, int], frozen
         sentences = sentence_stems(p.text)
         for (_, _, stems), (s, _, _) in zip(sentences, sentences[1:]):
             out[(p.report_id, p.start + s)] = stems
+    return out
+
+
+def _pronoun_names(passages: list[Passage]) -> dict[tuple[str, int], frozenset[str]]:
+    """For each sentence read whose "he" / "she" refers to a person named before it in its passage (keyed by report
+    and start), the stems of that person's name: "He added that ..." holds "Lloyd Austin" for the answerer."""
+    out: dict[tuple[str, int], frozenset[str]] = {}
+    for p in passages:
+        for s, tokens in referents(p.text).items():
+            out.setdefault((p.report_id, p.start + s), frozenset(content_stems(" ".join(tokens))))
     return out
 
 

@@ -72,34 +72,47 @@ def _is_name_word(token: str) -> bool:
             and fold(token) not in STOPWORDS)
 
 
+_HONORIFIC = frozenset("mr mrs ms miss dr".split())
+_HONORIFIC_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.\s*$")  # "Mr. Doyle": the dot ends the run before the name
+
+
 @lru_cache(maxsize=4096)
-def mentions(text: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
+def name_runs(text: str) -> tuple[tuple[tuple[str, ...], int, int, bool], ...]:
     """The runs of capitalised words in ``text``, possessives stripped, without leading titles and stopwords, and
-    without a sentence's first word when the text also uses it in lower case ("Because FTX ..."); each with whether a
-    "he", "she", "his", "her", ... refers to it: the nearest run before the pronoun, within ``_PRONOUN_REACH``
-    characters (people are referred to so, companies and places are not). Remembered: the same passages come back
-    for other questions."""
-    runs: list[tuple[tuple[str, ...], int]] = []
+    without a sentence's first word when the text also uses it in lower case ("Because FTX ..."): ``(tokens, start,
+    end, honorific)``, where ``honorific`` says "Mr", "Ms", "Dr" ... stood right before the name (a person)."""
+    runs = []
     lower = {w for w in _WORD.findall(text) if w[0].islower()}  # the words the text writes in lower case
     for m in _RUN.finditer(text):
         tokens = [_POSSESSIVE.sub("", t) for t in m.group(0).split(" ")]
         if starts_sentence(text, m.start()) and tokens[0].lower() in lower:
             tokens = tokens[1:]
+        honorific = _HONORIFIC_BEFORE.search(text, max(0, m.start() - 6), m.start()) is not None
         cut = [i for i, t in enumerate(tokens) if fold(t) in _TITLES or t.isupper()]
         if cut:  # "Former FTX CEO Sam Bankman-Fried": the name follows the last title or acronym
+            honorific = honorific or fold(tokens[cut[-1]]) in _HONORIFIC
             tokens = tokens[cut[-1] + 1:]
         while tokens and fold(tokens[0]) in STOPWORDS:
             tokens = tokens[1:]
         if tokens:
-            runs.append((tuple(tokens), m.end()))
+            runs.append((tuple(tokens), m.start() + m.group(0).index(tokens[0]), m.end(), honorific))
+    return tuple(runs)
+
+
+@lru_cache(maxsize=4096)
+def mentions(text: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
+    """The runs of capitalised words in ``text`` (``name_runs``), each with whether a "he", "she", "his", "her", ...
+    refers to it: the nearest run before the pronoun, within ``_PRONOUN_REACH`` characters (people are referred to
+    so, companies and places are not). Remembered: the same passages come back for other questions."""
+    runs = name_runs(text)
     # each "he" / "she" / "his" / "her" ... goes to the nearest name before it, within reach
-    ends = [end for _, end in runs]
+    ends = [end for _, _, end, _ in runs]
     referred = set()
     for p in _GENDERED.finditer(text):
         i = bisect_right(ends, p.start()) - 1
         if i >= 0 and p.start() - ends[i] <= _PRONOUN_REACH:
             referred.add(i)
-    return tuple((tokens, i in referred) for i, (tokens, _) in enumerate(runs))
+    return tuple((tokens, i in referred) for i, (tokens, _, _, _) in enumerate(runs))
 
 
 def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports: int = 3,

@@ -1,0 +1,73 @@
+"""A sentence whose "he" / "she" refers to a person named before it holds that person's name for the answerer
+(``answering.pronoun_names``): news names a speaker once and then writes "he said". Plain-text cases for who the
+pronoun is, then a real index (embedded Chroma, the real embedder), each with a control with the setting off.
+"""
+from assistant.pronouns import referents
+from conftest import SEED, assert_citations_hold, write_reports
+
+
+def _named(text: str) -> dict[str, tuple[str, ...]]:
+    """First words of each sentence with a referent -> the name."""
+    return {text[s:s + 12]: name for s, name in referents(text).items()}
+
+
+def test_a_pronoun_refers_to_the_last_person_named_before_it():
+    text = ("Defence Secretary Lloyd Austin spoke on Monday. “We will respond,” Mr Austin told reporters. "
+            "The militias operate inside Syria and Iraq. He added that he expected attacks to continue.")
+    # "Syria and Iraq" are named last, but a place is not a person; "Mr Austin" is, and his full name is used
+    assert _named(text) == {"He added tha": ("Lloyd", "Austin")}
+
+
+def test_a_sentence_naming_its_own_person_before_the_pronoun_gets_none():
+    text = "Mr Austin spoke first. John Kirby said he would not comment. Kirby left early."
+    assert _named(text) == {}
+
+
+def test_organisations_and_places_are_not_persons():
+    # an organisation "says" things too, but is written with "the" or after "of"; a bare name is not enough
+    text = ("The Kataib Hezbollah group said it would pause. Kataib Hezbollah said its decision was final. "
+            "Chris Doyle, the director of the Council for Arab-British Understanding, said the pause was welcome. "
+            "He said the region needed calm.")
+    assert _named(text) == {"He said the ": ("Chris", "Doyle")}
+    assert referents("Acme Corp said it would grow. He said nothing.") == {}  # no person within the text
+    assert referents("Apple announced a phone. She liked it.") == {}
+
+
+def test_a_name_too_far_back_is_not_used():
+    text = "Jane Doe said hello. " + "The weather was fine that day. " * 25 + "She said goodbye."
+    assert referents(text) == {}
+    assert list(referents("Jane Doe said hello. She said goodbye.").values()) == [("Jane", "Doe")]
+
+
+ENVOY = [("envoy.md", "World desk",
+          "Maria Lopez, the envoy of the Blue River Commission, said on Monday that the talks on an agreement over the "
+          "dam had gone well.\n\n"
+          "The talks cover the dam, the canals and the fishing rights of three villages.\n\n"
+          "She said that a final agreement would need at least another year of negotiation.\n\n"
+          "Farmers from the villages waited outside the hall.")]
+
+
+def test_the_sentence_whose_she_is_the_person_asked_about_is_cited(make_assistant, tmp_path):
+    """"She said that a final agreement would need ..." answers the question but names neither Maria Lopez nor the
+    dam; the first sentence names both and says the talks went well."""
+    folder = write_reports(tmp_path / "reports", ENVOY)
+    on = make_assistant(tmp_path / "index")
+    on.ingest([folder], progress=False)
+    off = make_assistant(tmp_path / "index", answering={"pronoun_names": False})
+    question = "What did Maria Lopez say an agreement over the dam would need?"
+    answer, before = on.ask(question), off.ask(question)
+    assert any(c.quote.startswith("She said that a final agreement") for c in answer.citations)
+    assert not any(c.quote.startswith("She said") for c in before.citations)
+    assert_citations_hold(on, answer)
+
+
+def test_on_the_seed_report_a_speakers_later_words_are_cited(make_assistant, tmp_path):
+    """"Does Lloyd Austin expect the militia attacks to stop?": the answer ("he expected attacks to continue") is in
+    a sentence that calls him "He", three paragraphs after "Mr Austin"."""
+    on = make_assistant(tmp_path / "index")
+    on.ingest([str(SEED.parent)], progress=False)  # as the seed eval's index
+    off = make_assistant(tmp_path / "index", answering={"pronoun_names": False})
+    question = "Does Lloyd Austin expect the militia attacks to stop?"
+    quotes = [c.quote for c in on.ask(question).citations]
+    assert any("expected attacks to continue" in q for q in quotes)
+    assert not any("expected attacks to continue" in c.quote for c in off.ask(question).citations)
