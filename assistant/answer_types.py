@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from .person_names import PERSON_NOUNS
 from .terms import STOPWORDS, content_stems, stem, words
 
 ASKS_NUMBER = re.compile(r"^\s*(how (many|much|long|far|old)|what (number|percentage|share|proportion))\b", re.I)
@@ -32,6 +33,15 @@ _HOW_MANY = re.compile(r"^\s*how many\s+(.+)$", re.I)
 # "Who did Washington hold responsible ...?": answered by a sentence naming someone or something the question does
 # not name ("the Islamic Resistance in Iraq", "an Iraqi politician"), not by one repeating the question's names
 ASKS_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.I)
+# "What is the name of the IRGC commander ...?", "What were the names of the three US soldiers ...?": a person's name
+_MORE_PERSON_NOUNS = (r"commanders?|soldiers?|troops|chiefs?|officers?|victims?|suspects?|spokes(?:man|woman|person)|"
+                      r"ministers?|generals?|pilots?|hostages?|candidates?|judges?|lawyers?|doctors?|employees?|"
+                      r"workers?|wife|wives|husbands?|sons?|daughters?|children|mothers?|fathers?|envoys?|"
+                      r"ambassadors?|diplomats?|advisers?|advisors?|negotiators?|analysts?|experts?|managers?")
+ASKS_PERSON_NAME = re.compile(r"^\W*what\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+((?:the\s+|a\s+|an\s+|his\s+|her\s+)?"
+                              r"(?:[\w'’-]+\s+){0,4}?(?:%s|%s)\b.*)$" % (PERSON_NOUNS, _MORE_PERSON_NOUNS),
+                              re.I | re.S)
+NAME_WINDOW = 4  # words between the name and a word the question says of the person: "the three soldiers killed as X"
 _NAME_WORD = re.compile(r"\b[^\W\d_][\w’'&.-]*")
 _WORD_START = re.compile(r"\w")
 COUNT_WINDOW = 3  # words between a number and the counted noun or the verb: "three American soldiers", "wounded about 40"
@@ -63,6 +73,13 @@ def counts(sentence: str, near: frozenset[str], window: int = COUNT_WINDOW) -> b
         return False
     anchors = [i for i, w in enumerate(ws) if w not in STOPWORDS and stem(w.split("'")[0]) in near]
     return any(abs(i - j) <= window for i in numbers for j in anchors)
+
+
+def named_about(question: str) -> frozenset[str] | None:
+    """For a question asking for a person's name, the stems of what it says about them ("the IRGC commander who
+    travelled to Baghdad"), one of which the name must stand near; None for any other question."""
+    m = ASKS_PERSON_NAME.match(question)
+    return frozenset(content_stems(m.group(1))) if m else None
 
 
 def new_names(sentence: str, question: str) -> list[str]:

@@ -19,11 +19,11 @@ from .assignment import assign
 from .dates import near
 from .embedding import Embedder
 from .person_names import NamedPerson, asks_for_person, named_person
-from .pronouns import referents
+from .pronouns import referents, sentences_naming
 from .query_analysis import LIST_QUESTION, Facets, Part, author_names
 from .sentences import sentence_stems
 from .settings import AnsweringSettings
-from .terms import content_stems, local_weights
+from .terms import content_stems, local_weights, stem, words
 from .types import Answer, Citation, Passage
 
 REFUSAL = "The reports do not contain an answer to this question."
@@ -155,6 +155,8 @@ class ExtractiveAnswerer(Answerer):
         stored = self.sentence_vectors([p.chunk_id for p in passages]) if self.sentence_vectors else {}
         before = _previous_sentences(passages) if self.s.context_carry else {}
         named = _pronoun_names(passages) if self.s.pronoun_names else {}
+        about = answer_types.named_about(question) if self.s.name_penalty < 1 else None
+        naming = _naming_people(passages, question, about) if about else None
         for rank, p in enumerate(passages):
             sentences = sentence_stems(p.text)
             rows = stored.get(p.chunk_id)  # rows in ``sentence_spans`` order; another count: embed at question time
@@ -197,6 +199,8 @@ class ExtractiveAnswerer(Answerer):
                 factor *= 0.8
             if wanted is not None and not wanted(c.quote):  # cannot hold the kind of answer asked for
                 factor *= self.s.answer_type_penalty
+            if naming is not None and (c.passage.report_id, c.start) not in naming:  # names no one: no name to give
+                factor *= self.s.name_penalty
             rest = 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank)
             c.score = (0.5 * c.lexical + rest) * factor
             c.support = (0.5 * c.lexical_support + rest) * factor
@@ -489,6 +493,14 @@ def _pronoun_names(passages: list[Passage]) -> dict[tuple[str, int], frozenset[s
         for s, tokens in referents(p.text).items():
             out.setdefault((p.report_id, p.start + s), frozenset(content_stems(" ".join(tokens))))
     return out
+
+
+def _naming_people(passages: list[Passage], question: str, about: frozenset[str]) -> set[tuple[str, int]]:
+    """The sentences read (report, start) that name a person the question does not name, next to a word the
+    question says of them."""
+    asked = frozenset(stem(w) for w in words(question))
+    return {(p.report_id, p.start + s) for p in passages
+            for s in sentences_naming(p.text, asked, about, answer_types.NAME_WINDOW)}
 
 
 def _same_text(a: str, b: str) -> bool:

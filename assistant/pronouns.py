@@ -12,10 +12,12 @@ from functools import lru_cache
 
 from .person_names import _is_name_word, name_runs
 from .sentences import sentence_spans
-from .terms import fold
+from .terms import fold, stem, words
 
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 _SPEECH = r"(?:said|says|told|tells|added|adds|wrote|writes|testified|explained|noted|argued|insisted|stated|asked)"
+_SAYING = re.compile(_SPEECH)
 _SPEECH_AFTER = re.compile(r"[\s,]*(?:[^.!?\n]{0,120},\s*)?" + _SPEECH + r"\b")  # "Chris Doyle, the director of ..., said"
 _SPEECH_BEFORE = re.compile(r"\b(?:" + _SPEECH + r"|according to)\s*$")  # "..., said John Kirby."
 _PAUSE = re.compile(r"\s*[,.;:!?—–)]")  # not "said Kataib Hezbollah's pause ..."
@@ -34,14 +36,14 @@ def _key(tokens: tuple[str, ...]) -> str:
 
 
 @lru_cache(maxsize=4096)
-def referents(text: str) -> dict[int, tuple[str, ...]]:
-    """Sentence start -> the name its "he" / "she" refers to, for the sentences of ``text`` that have one.
+def people(text: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Where ``text`` names a person: ``(start, name)``, in order, the name in the longest form the text writes (two
+    or three name words) ending in that surname.
 
     A person is a name written with an honorific ("Mr Austin"), next to a verb of saying ("Kirby said", "said John
-    Kirby", "Chris Doyle, the director of ..., said"), or in full and by surname alone in ``text``. The pronoun refers
-    to the last person named before its sentence, within ``REACH`` characters, and a sentence naming a person before
-    its pronoun ("Kirby said he ...") has none: it names its person itself. The name given is the longest form the
-    text writes (two or three name words) ending in that surname."""
+    Kirby", "Chris Doyle, the director of ..., said"), or in full and by surname alone in ``text``; not one the text
+    writes after "the", "of", "for", ... ("the Kataib Hezbollah group", "the Council for Arab-British Understanding")
+    or ending in an organisation's word ("Acme Corp")."""
     runs = name_runs(text)
     alone = {_key(t) for t, _, _, _ in runs if len(t) == 1}
     full: dict[str, tuple[str, ...]] = {}
@@ -66,15 +68,53 @@ def referents(text: str) -> dict[int, tuple[str, ...]]:
         if not trimmed and _THING_BEFORE.search(text, max(0, start - 6), start):
             things.add(key)
     persons = titled | (persons - things)
-    people = [(start, tokens) for tokens, start, _, _ in runs if _key(tokens) in persons]
+    return tuple((start, full.get(_key(tokens), tokens)) for tokens, start, _, _ in runs if _key(tokens) in persons)
+
+
+@lru_cache(maxsize=4096)
+def referents(text: str) -> dict[int, tuple[str, ...]]:
+    """Sentence start -> the person (``people``) its "he" / "she" refers to, for the sentences of ``text`` that have
+    one: the last person named before its sentence, within ``REACH`` characters. A sentence naming a person before its
+    pronoun ("Kirby said he ...") has none: it names its person itself."""
+    named = people(text)
     out: dict[int, tuple[str, ...]] = {}
     for s, e in sentence_spans(text):
         pronoun = _PRONOUN.search(text, s, e)
         if pronoun is None:
             continue
-        before = [(at, tokens) for at, tokens in people if s - REACH <= at < pronoun.start()]
+        before = [(at, name) for at, name in named if s - REACH <= at < pronoun.start()]
         if not before or before[-1][0] >= s:  # no one named within reach, or the sentence names its own person
             continue
-        tokens = before[-1][1]
-        out[s] = full.get(_key(tokens), tokens)
+        out[s] = before[-1][1]
     return out
+
+
+def sentences_naming(text: str, asked: frozenset[str], about: frozenset[str], window: int) -> set[int]:
+    """Starts of the sentences of ``text`` that name a person (``people``) none of whose name words (stemmed) are in
+    ``asked``, within ``window`` words of a word whose stem is in ``about``: the sentences that can answer "What is
+    the name of the commander who travelled to Baghdad?" ("The commander, Jane Doe, travelled ..."), not one that
+    names a spokesman elsewhere in it."""
+    spans = sentence_spans(text)
+    out: set[int] = set()
+    for at, name in people(text):
+        if any(stem(w) in asked for t in name for w in words(t)):
+            continue
+        for s, e in spans:
+            if s <= at < e and s not in out and _near(text, s, e, at, len(name), about, window):
+                out.add(s)
+    return out
+
+
+def _near(text: str, s: int, e: int, at: int, length: int, about: frozenset[str], window: int) -> bool:
+    """Whether a word of ``about`` stands within ``window`` words of the ``length``-word name at ``at``, with no verb
+    of saying between them ("... to kill US troops," said John Kirby: he is the speaker, not the one killed)."""
+    tokens = [(m.start(), m.group(0).lower().replace("’", "'")) for m in _WORD.finditer(text, s, e)]
+    first = next((i for i, (start, _) in enumerate(tokens) if start >= at), len(tokens))
+    last = first + length - 1
+    for i, (_, w) in enumerate(tokens):
+        if not (first - window <= i < first or last < i <= last + window) or stem(w) not in about:
+            continue
+        between = tokens[i + 1:first] if i < first else tokens[last + 1:i]
+        if not any(_SAYING.fullmatch(b) for _, b in between):
+            return True
+    return False

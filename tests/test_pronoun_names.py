@@ -71,3 +71,71 @@ def test_on_the_seed_report_a_speakers_later_words_are_cited(make_assistant, tmp
     quotes = [c.quote for c in on.ask(question).citations]
     assert any("expected attacks to continue" in q for q in quotes)
     assert not any("expected attacks to continue" in c.quote for c in off.ask(question).citations)
+
+
+# ------------------------------------------------------------------ "What is the name of the commander ...?"
+
+def test_a_question_for_a_persons_name_says_what_the_name_must_stand_near():
+    from assistant.answer_types import named_about
+
+    assert named_about("What is the name of the IRGC commander who travelled to Baghdad?") == {
+        "irgc", "command", "travel", "baghdad"}
+    assert named_about("What were the names of the three US soldiers killed in Jordan?") == {
+        "three", "soldier", "kill", "jordan"}
+    assert named_about("What is the name of the company that bought the port?") is None  # not a person
+    assert named_about("Who led the raid?") is None  # the "Who" check's business
+
+
+def test_only_a_sentence_naming_a_person_next_to_what_the_question_says_of_them_can_give_the_name():
+    from assistant.answer_types import NAME_WINDOW, named_about
+    from assistant.pronouns import sentences_naming
+    from assistant.terms import stem, words
+
+    question = "What were the names of the three US soldiers killed in Jordan?"
+    asked, about = frozenset(stem(w) for w in words(question)), named_about(question)
+    text = ("The Pentagon identified the three soldiers killed as Sgt William Rivers, Kennedy Sanders and Breonna "
+            "Moffett. Mr Rivers was 46. “It was a plan resourced by the Islamic Resistance in Iraq to kill US "
+            "troops,” said John Kirby, a spokesman. Three soldiers were killed in Jordan.")
+    starts = sentences_naming(text, asked, about, NAME_WINDOW)
+    assert {text[s:s + 20] for s in starts} == {"The Pentagon identif"}
+    # a name the question gives is no answer
+    asked_kirby = asked | {stem("kirby")}
+    assert sentences_naming("John Kirby said three soldiers were killed.", asked_kirby, about, NAME_WINDOW) == set()
+
+
+RAID = [("raid.md", "Regional desk",
+         "Soldiers raided the village of Ostra before dawn on Sunday, and the commander who led the raid said it had "
+         "found weapons.\n\nThe commander who led the raid told reporters that the village was calm again.\n\n"
+         "Farmers returned to their fields in the afternoon.")]
+RAID_NAMED = [("raid-named.md", "Regional desk",
+               "Soldiers raided the village of Ostra before dawn on Sunday.\n\n"
+               "The commander who led the raid, Jane Okafor, said it had found weapons.\n\n"
+               "Farmers returned to their fields in the afternoon.")]
+
+
+def test_a_question_for_a_name_the_reports_do_not_give_is_refused(make_assistant, tmp_path):
+    folder = write_reports(tmp_path / "reports", RAID)
+    on = make_assistant(tmp_path / "index")
+    on.ingest([folder], progress=False)
+    off = make_assistant(tmp_path / "index", answering={"name_penalty": 1.0})
+    question = "What is the name of the commander who led the raid on Ostra?"
+    assert on.ask(question).refused
+    assert not off.ask(question).refused  # the sentences about the commander score well without the check
+    named = make_assistant(tmp_path / "index2")
+    named.ingest([write_reports(tmp_path / "reports2", RAID_NAMED)], progress=False)
+    answer = named.ask(question)
+    assert not answer.refused and "Jane Okafor" in answer.citations[0].quote
+    assert_citations_hold(named, answer)
+
+
+def test_on_the_seed_report_the_names_it_does_not_give_are_refused(make_assistant, tmp_path):
+    """The report never names the IRGC commander or the soldiers; John Kirby and Lloyd Austin are named, but not as
+    either."""
+    on = make_assistant(tmp_path / "index")
+    on.ingest([str(SEED.parent)], progress=False)
+    off = make_assistant(tmp_path / "index", answering={"name_penalty": 1.0})
+    for question in ("What is the name of the IRGC commander who travelled to Baghdad?",
+                     "What were the names of the three US soldiers killed in Jordan?"):
+        assert on.ask(question).refused, question
+        assert not off.ask(question).refused, question
+    assert not on.ask("Who confirmed that the IRGC commander had visited Baghdad?").refused
