@@ -18,12 +18,12 @@ from . import answer_types
 from .assignment import assign
 from .dates import near
 from .embedding import Embedder
-from .person_names import NamedPerson, asks_for_person, named_person
-from .pronouns import referents, sentences_naming
+from .person_names import NamedPerson, asks_for_people, asks_for_person, named_person
+from .pronouns import people, referents, sentences_naming
 from .query_analysis import LIST_QUESTION, Facets, Part, author_names
 from .sentences import sentence_stems
 from .settings import AnsweringSettings
-from .terms import content_stems, local_weights, stem, words
+from .terms import content_stems, fold, local_weights, stem, words
 from .types import Answer, Citation, Passage
 
 REFUSAL = "The reports do not contain an answer to this question."
@@ -69,6 +69,7 @@ class _Candidate:
     prior: float = 1.0  # lead and length priors: multiply the score when choosing among sentences (not for refusal)
     support: float = 0.0  # the score before the date-range preference: what the refusal threshold sees
     lexical_support: float = 0.0  # the term coverage the support counts (without the named publishers' names)
+    person: str = ""  # in a list of people, the person it is cited for, when the sentence does not write the name
 
 
 class ExtractiveAnswerer(Answerer):
@@ -95,7 +96,7 @@ class ExtractiveAnswerer(Answerer):
             citations.append(Citation(n=n, report_id=p.report_id, quote=c.quote, start=c.start, end=c.end, title=p.title,
                                       source=p.source, published=p.published, url=p.url, chunk_id=p.chunk_id,
                                       author=p.author))
-            parts.append(f"{c.quote} [{n}]")
+            parts.append(f"{c.person}: {c.quote} [{n}]" if c.person else f"{c.quote} [{n}]")
         if person is not None:
             who, where = person
             n = next(n for n, c in enumerate(chosen, 1) if c is where)
@@ -302,6 +303,10 @@ class ExtractiveAnswerer(Answerer):
                 return chosen
         listing = facets.listing if facets else bool(LIST_QUESTION.match(question))
         limit = self.s.max_sentences * (2 if listing else 1)
+        if self.s.people_lists and asks_for_people(question):
+            chosen = self._select_per_person(question, cands, limit)
+            if chosen:
+                return chosen
         # never above the best sentence: date preferences may have lowered every score below min_support
         floor = min(max(self.s.min_support, cands[0].score * (0.75 if listing else 0.85)), cands[0].score)
         chosen: list[_Candidate] = []
@@ -313,6 +318,27 @@ class ExtractiveAnswerer(Answerer):
             chosen.append(c)
         return chosen
 
+
+    def _select_per_person(self, question: str, cands: list[_Candidate], limit: int) -> list[_Candidate]:
+        """"Which US officials are quoted ...?": for each person the sentences read name (or call "he" / "she") and
+        the question does not, their best sentence scoring at least ``people_share`` of the best person's sentence's, best first, up to ``limit``: what
+        people say rarely repeats the question's words ("we will judge this group ... by what they do," said State
+        Department spokesman Matthew Miller)."""
+        asked = {fold(w) for w in words(question)}
+        best: dict[tuple[str, ...], _Candidate] = {}
+        for c in cands:  # best first
+            if best and c.score < self.s.people_share * max(b.score for b in best.values()):
+                break
+            for name in _persons_of(c):
+                if not any(fold(w) in asked for t in name for w in words(t)):
+                    best.setdefault(name, c)
+        chosen: list[_Candidate] = []
+        for name, c in sorted(best.items(), key=lambda nc: -nc[1].score):
+            if len(chosen) < limit and not any(c is o for o in chosen):
+                full = " ".join(name)
+                c.person = "" if full in c.quote else full  # "Barbara Leaf: She gave little detail ..."
+                chosen.append(c)
+        return chosen
 
     def _select_per_source(self, cands: list[_Candidate], facets: Facets) -> list[_Candidate]:
         """For each publisher the question names N times, the best sentence of each of its N best reports."""
@@ -493,6 +519,15 @@ def _pronoun_names(passages: list[Passage]) -> dict[tuple[str, int], frozenset[s
         for s, tokens in referents(p.text).items():
             out.setdefault((p.report_id, p.start + s), frozenset(content_stems(" ".join(tokens))))
     return out
+
+
+def _persons_of(c: _Candidate) -> set[tuple[str, ...]]:
+    """The persons a candidate sentence names, or calls "he" / "she" (``pronouns``), within its passage."""
+    p = c.passage
+    s, e = c.start - p.start, c.end - p.start
+    found = {name for at, name in people(p.text) if s <= at < e}
+    ref = referents(p.text).get(s)
+    return found | {ref} if ref else found
 
 
 def _naming_people(passages: list[Passage], question: str, about: frozenset[str]) -> set[tuple[str, int]]:

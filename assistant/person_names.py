@@ -65,6 +65,14 @@ def asks_for_person(question: str) -> bool:
     return not (m.group(1) and _PLURAL_NOUN.search(m.group(1)))
 
 
+def asks_for_people(question: str) -> bool:
+    """"Who are ...?", "Which US officials ...?", "What players ...?": several people (not "Which other player ...?")."""
+    if _ASKS_PEOPLE.match(question):
+        return True
+    m = _ASKS_PERSON.match(question)
+    return bool(m and m.group(1) and _PLURAL_NOUN.search(m.group(1)) and not _ASKS_OTHER.match(question))
+
+
 def _is_name_word(token: str) -> bool:
     """'Bankman-Fried', 'McCarthy', 'O’Brien', 'Élise': capitalised, with lower-case letters, never two capitals in a
     row (not 'FTX', 'OpenAI', 'ChatGPT'), and not a stopword ('After')."""

@@ -18,8 +18,10 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 _SPEECH = r"(?:said|says|told|tells|added|adds|wrote|writes|testified|explained|noted|argued|insisted|stated|asked)"
 _SAYING = re.compile(_SPEECH)
-_SPEECH_AFTER = re.compile(r"[\s,]*(?:[^.!?\n]{0,120},\s*)?" + _SPEECH + r"\b")  # "Chris Doyle, the director of ..., said"
-_SPEECH_BEFORE = re.compile(r"\b(?:" + _SPEECH + r"|according to)\s*$")  # "..., said John Kirby."
+# "Chris Doyle, the director of ..., said"; not "Kataib Hezbollah said its decision ..." (a person says "his", "her")
+_SPEECH_AFTER = re.compile(r"[\s,]*(?:[^.!?\n]{0,120},\s*)?" + _SPEECH + r"\b(?!\s+its\b)")
+# "..., said John Kirby.", "... said State Department spokesman Matthew Miller."
+_SPEECH_BEFORE = re.compile(r"\b(?:" + _SPEECH + r"|according to)\s+(?:[^.!?\n,;:“”\"]{0,50}\s)?$")
 _PAUSE = re.compile(r"\s*[,.;:!?—–)]")  # not "said Kataib Hezbollah's pause ..."
 # "Acme Corp said ...": the last word of an organisation's name
 _ORGANISATION = frozenset("""corp corporation inc ltd llc plc co company companies group holdings bank university college
@@ -63,7 +65,7 @@ def people(text: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
         if honorific:
             titled.add(key)
         elif named and (key in alone or _SPEECH_AFTER.match(text, end)
-                        or (_SPEECH_BEFORE.search(text, max(0, start - 20), start) and _PAUSE.match(text, end))):
+                        or (_SPEECH_BEFORE.search(text, max(0, start - 70), start) and _PAUSE.match(text, end))):
             persons.add(key)
         if not trimmed and _THING_BEFORE.search(text, max(0, start - 6), start):
             things.add(key)

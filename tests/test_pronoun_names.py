@@ -139,3 +139,57 @@ def test_on_the_seed_report_the_names_it_does_not_give_are_refused(make_assistan
         assert on.ask(question).refused, question
         assert not off.ask(question).refused, question
     assert not on.ask("Who confirmed that the IRGC commander had visited Baghdad?").refused
+
+
+# ------------------------------------------------------------------ "Which officials are quoted ...?"
+
+def test_questions_for_several_people():
+    from assistant.person_names import asks_for_people
+
+    assert asks_for_people("Which US officials are quoted reacting to the attack in Jordan?")
+    assert asks_for_people("Who are the players named in the report?")
+    assert not asks_for_people("Which official confirmed the visit?")  # one person: the person line's business
+    assert not asks_for_people("Which militia groups have not announced a suspension?")  # not people
+    assert not asks_for_people("Which other players were injured?")
+
+
+def test_org_speaking_is_not_a_person():
+    from assistant.pronouns import people
+
+    text = "Kataib Hezbollah said its decision was final. “We will wait,” said Health Ministry spokesman Omar Haddad."
+    assert [name for _, name in people(text)] == [("Omar", "Haddad")]
+
+
+COUNCIL = [("council.md", "City desk",
+            "The city council voted on Tuesday to close the old bridge over the Lenne for repairs.\n\n"
+            "“The bridge is no longer safe for lorries,” said Mayor Anna Berg, who proposed the closure.\n\n"
+            "Councillor Tom Reyes said the repairs would cost more than the council had planned.\n\n"
+            "He added that the ferry would run every half hour while the bridge is closed.\n\n"
+            "Shop owners near the bridge said they feared losing customers during the repairs.")]
+
+
+def test_a_question_for_several_people_cites_each_person_and_names_them(make_assistant, tmp_path):
+    folder = write_reports(tmp_path / "reports", COUNCIL)
+    on = make_assistant(tmp_path / "index")
+    on.ingest([folder], progress=False)
+    off = make_assistant(tmp_path / "index", answering={"people_lists": False})
+    question = "Which officials commented on the closure of the bridge?"
+    answer = on.ask(question)
+    assert "Anna Berg" in answer.text and "Tom Reyes" in answer.text
+    assert len(answer.citations) == 2  # one sentence per person; the shop owners are no one by name
+    assert_citations_hold(on, answer)
+    before = off.ask(question)
+    assert not ("Anna Berg" in before.text and "Tom Reyes" in before.text and len(before.citations) == 2)
+
+
+def test_on_the_seed_report_the_quoted_officials_are_each_named(make_assistant, tmp_path):
+    """"Which US officials are quoted ...?": Barbara Leaf is quoted as "she", Matthew Miller only after his quote."""
+    on = make_assistant(tmp_path / "index")
+    on.ingest([str(SEED.parent)], progress=False)
+    off = make_assistant(tmp_path / "index", answering={"people_lists": False})
+    question = "Which US officials are quoted reacting to the attack in Jordan?"
+    text = on.ask(question).text
+    assert all(name in text for name in ("Barbara Leaf", "Lloyd Austin", "John Kirby", "Matthew Miller")), text
+    assert "Barbara Leaf: She" in text  # the name the pronoun stands for, before the quote
+    before = off.ask(question).text
+    assert not all(name in before for name in ("Barbara Leaf", "Lloyd Austin", "John Kirby", "Matthew Miller"))
