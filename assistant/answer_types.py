@@ -42,6 +42,16 @@ ASKS_PERSON_NAME = re.compile(r"^\W*what\s+(?:is|was|are|were)\s+the\s+names?\s+
                               r"(?:[\w'’-]+\s+){0,4}?(?:%s|%s)\b.*)$" % (PERSON_NOUNS, _MORE_PERSON_NOUNS),
                               re.I | re.S)
 NAME_WINDOW = 4  # words between the name and a word the question says of the person: "the three soldiers killed as X"
+# "Why did it do that?", "What was the purpose of the trip?": a reason or a purpose, said as one
+ASKS_REASON = re.compile(r"^\W*(?:why\b|for what reason\b|what (?:was|is|were|are) the (?:reason|purpose|aim|goal|motive)s?\b)",
+                         re.I)
+REASON = re.compile(r"\b(?:because|since|as a result|due to|owing to|thanks to|in order to|so as to|so that|reasons?|"
+                    r"why|purpose|aim(?:ed|s)? (?:to|at)|intend(?:ed|s)? to|meant to|made to|designed to|in an effort to|"
+                    r"to (?:prevent|avoid|stop|protect|ensure|urge|allow|help|counter|deter|punish|pressure|show|signal|"
+                    r"reduce|ease|de-escalate|end|keep|win|secure|raise|boost|cut|save)|after|following|amid|"
+                    r"in response to|in retaliation|fears?|feared|concerns?|worr(?:y|ied|ies)|believed?|blamed?|"
+                    r"went too far|suggest(?:s|ed|ing)?|keen to|wants? to|seeks? to|sought to)\b", re.I)
+_CONNECTIVE = re.compile(r"^\W*(?:and|but|so|then|also|okay|ok|well)\b[\s,]*", re.I)
 _NAME_WORD = re.compile(r"\b[^\W\d_][\w’'&.-]*")
 _WORD_START = re.compile(r"\w")
 COUNT_WINDOW = 3  # words between a number and the counted noun or the verb: "three American soldiers", "wounded about 40"
@@ -109,13 +119,17 @@ def _bare(word: str) -> str:
     return re.sub(r"'s?$", "", word)
 
 
-def fits(question: str, count_near: bool = True, who_names: bool = True) -> Callable[[str], bool] | None:
+def fits(question: str, count_near: bool = True, who_names: bool = True,
+         why: bool = True) -> Callable[[str], bool] | None:
     """A test a sentence must pass to hold the kind of answer asked for, or None when any sentence may."""
+    question = _CONNECTIVE.sub("", question)  # a follow-up: "And when did it announce it?"
     if who_names and ASKS_WHO.match(question):
         asked = _asked(question)  # once per question, not per sentence tested
         return lambda s: bool(_new_names(s, asked))
     if ASKS_TIME.match(question):
         return lambda s: TIME.search(s) is not None
+    if why and ASKS_REASON.match(question):
+        return lambda s: REASON.search(s) is not None
     if not ASKS_NUMBER.match(question):
         return None
     near = counted(question) if count_near else frozenset()

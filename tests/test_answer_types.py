@@ -83,3 +83,30 @@ def test_a_who_question_cites_the_sentence_naming_the_one_asked_for(make_assista
     kept, plain = on.ask(described), off.ask(described)
     assert new_names(kept.citations[0].quote, described) == []  # the rule would have discounted it (to 0.59)
     assert kept.confidence == plain.confidence and kept.text == plain.text
+
+
+def test_why_wants_a_reason_and_a_follow_up_keeps_its_question_word():
+    why = fits("Why did Kataib Hezbollah suspend its attacks?")
+    assert why("Kataib Hezbollah said its decision to suspend operations was made to prevent any embarrassment.")
+    assert why("Tehran and the CF believed that the militias went too far.")
+    assert not why("The Kataib Hezbollah group announced on Tuesday that it was suspending attacks.")
+    assert fits("What was the purpose of the IRGC commander's trip to Baghdad?") is not None
+    assert fits("Why did it do that?", why=False) is None
+    when = fits("And when did it announce it?")  # "And" is a follow-up's connective, not the question
+    assert when is not None and when("It announced on Tuesday.") and not when("It announced a pause.")
+
+
+def test_in_a_conversation_why_cites_the_reason(make_assistant, tmp_path):
+    """"Which militia group announced it was suspending attacks ...?" then "Why did it do that?": the sentence that
+    says why ("made to prevent any embarrassment") shares fewer words than the announcement itself."""
+    on = make_assistant(tmp_path / "index")
+    on.ingest([str(SEED.parent)], progress=False)  # as the conversation eval's index
+    off = make_assistant(tmp_path / "index", answering={"why_needs_reason": False})
+    answers = {}
+    for name, assistant in (("on", on), ("off", off)):
+        chat = assistant.chat()
+        chat.ask("Which militia group announced it was suspending attacks on US targets?")
+        answers[name] = chat.ask("Why did it do that?")
+    assert "embarrassment" in answers["on"].citations[0].quote
+    assert not any("embarrassment" in c.quote for c in answers["off"].citations)
+    assert_citations_hold(on, answers["on"])
