@@ -41,6 +41,9 @@ _MORE_PERSON_NOUNS = (r"commanders?|soldiers?|troops|chiefs?|officers?|victims?|
 ASKS_PERSON_NAME = re.compile(r"^\W*what\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+((?:the\s+|a\s+|an\s+|his\s+|her\s+)?"
                               r"(?:[\w'’-]+\s+){0,4}?(?:%s|%s)\b.*)$" % (PERSON_NOUNS, _MORE_PERSON_NOUNS),
                               re.I | re.S)
+_REPORT_WORDS = frozenset("article articles report reports story stories piece pieces coverage reporting outlet "
+                          "outlets publication publications source sources newspaper paper site blog post".split())
+_PERSON_NOUN = re.compile(r"(?:%s|%s)" % (PERSON_NOUNS, _MORE_PERSON_NOUNS), re.I)
 NAME_WINDOW = 4  # words between the name and a word the question says of the person: "the three soldiers killed as X"
 # "Why did it do that?", "What was the purpose of the trip?": a reason or a purpose, said as one
 ASKS_REASON = re.compile(r"^\W*(?:why\b|for what reason\b|what (?:was|is|were|are) the (?:reason|purpose|aim|goal|motive)s?\b)",
@@ -51,6 +54,9 @@ REASON = re.compile(r"\b(?:because|since|as a result|due to|owing to|thanks to|i
                     r"reduce|ease|de-escalate|end|keep|win|secure|raise|boost|cut|save)|after|following|amid|"
                     r"in response to|in retaliation|fears?|feared|concerns?|worr(?:y|ied|ies)|believed?|blamed?|"
                     r"went too far|suggest(?:s|ed|ing)?|keen to|wants? to|seeks? to|sought to)\b", re.I)
+# "What did Iraq's prime minister say about ...?", "How did Barbara Leaf describe ...?": said by someone in particular
+_SPEAKER = re.compile(r"^\W*(?:what|how)\s+(?:did|does|do|has|have|had|will|would)\s+(.{2,80}?)\s+(?:say|tell|write|"
+                      r"describe|claim|think|argue|announce|warn|predict|mean|promise|suggest)\b", re.I)
 _CONNECTIVE = re.compile(r"^\W*(?:and|but|so|then|also|okay|ok|well)\b[\s,]*", re.I)
 _NAME_WORD = re.compile(r"\b[^\W\d_][\w’'&.-]*")
 _WORD_START = re.compile(r"\w")
@@ -90,6 +96,26 @@ def named_about(question: str) -> frozenset[str] | None:
     travelled to Baghdad"), one of which the name must stand near; None for any other question."""
     m = ASKS_PERSON_NAME.match(question)
     return frozenset(content_stems(m.group(1))) if m else None
+
+
+def speaker(question: str) -> str | None:
+    """The stem of the head word of who the question asks about ("Iraq's prime minister" -> "minist", "Barbara
+    Leaf" -> "leaf"), for "What did X say ...?" / "How did X describe ...?" when X is a name or a person noun; None
+    for other questions, and for "What did the TechCrunch article say ...?" (a report is no speaker) or "What does
+    the speed of Iran's intervention say about ...?"."""
+    m = _SPEAKER.match(_CONNECTIVE.sub("", question))
+    if not m:
+        return None
+    said = re.findall(r"[^\W_][\w’'-]*", m.group(1))
+    if any(w.lower() in _REPORT_WORDS for w in said):
+        return None
+    heads = [w for w in said if w.lower() not in STOPWORDS]
+    if not heads:
+        return None
+    head = _bare(heads[-1].replace("’", "'"))
+    if not (head[0].isupper() or _PERSON_NOUN.fullmatch(head)):
+        return None
+    return stem(head.lower())
 
 
 def new_names(sentence: str, question: str) -> list[str]:

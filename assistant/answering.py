@@ -157,6 +157,7 @@ class ExtractiveAnswerer(Answerer):
         stored = self.sentence_vectors([p.chunk_id for p in passages]) if self.sentence_vectors else {}
         before = _previous_sentences(passages) if self.s.context_carry else {}
         named = _pronoun_names(passages) if self.s.pronoun_names else {}
+        said_by = _speaker(question, facets) if self.s.speaker_check else None
         about = answer_types.named_about(question) if self.s.name_penalty < 1 else None
         naming = _naming_people(passages, question, about) if about else None
         for rank, p in enumerate(passages):
@@ -203,6 +204,8 @@ class ExtractiveAnswerer(Answerer):
                 factor *= self.s.answer_type_penalty
             if naming is not None and (c.passage.report_id, c.start) not in naming:  # names no one: no name to give
                 factor *= self.s.name_penalty
+            if said_by and said_by not in c.stems | named.get((c.passage.report_id, c.start), frozenset()):
+                factor *= self.s.answer_type_penalty  # not said by the one asked about ("he" counts as their name)
             rest = 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank)
             c.score = (0.5 * c.lexical + rest) * factor
             c.support = (0.5 * c.lexical_support + rest) * factor
@@ -448,6 +451,15 @@ def _asked(question: str, facets: Facets | None) -> str:
             question = question.replace(name, " ")
         question = _AUTHORING.sub(" ", question)
     return question
+
+
+def _speaker(question: str, facets: Facets | None) -> str | None:
+    """Who "What did X say ...?" asks about (``answer_types.speaker``), unless X is a publisher or an author the
+    question names ("What did TechCrunch say ...?", "What did Jane Doe write ...?": their reports rarely name them)."""
+    question = _asked(question, facets)
+    for name in facets.source_names if facets else []:
+        question = question.replace(name, " ")
+    return answer_types.speaker(question)
 
 
 def _date_reading(facets: Facets) -> list[str]:

@@ -66,6 +66,7 @@ VARIANTS: dict[str, dict] = {
     "'What is the name of the <person> ...?' accepts a sentence naming no one (before the 2026-11-28 morning session)": {"answering": {"name_penalty": 1.0}},
     "a question for several people cites the best sentences, whoever they name (before the 2026-11-28 morning session)": {"answering": {"people_lists": False}},
     "'Why ...?' accepts a sentence saying no reason (before the 2026-11-28 morning session)": {"answering": {"why_needs_reason": False}},
+    "'What did X say ...?' accepts a sentence X did not say (before the 2026-11-28 morning session)": {"answering": {"speaker_check": False}},
     "no list-question whole reports": {"answering": {"list_reports": 0}},
     "no publication-order line": {"answering": {"date_order": False}},
     "dense search in Chroma's HNSW index (no exact copy in memory)": {"retrieval": {"dense_memory_chunks": 0}},

@@ -1,7 +1,7 @@
 """'How many <things> were <done>?': the number has to count the things asked about (assistant/answer_types.py)."""
 import pytest
 
-from assistant.answer_types import counted, counts, fits, new_names
+from assistant.answer_types import counted, counts, fits, new_names, speaker
 from conftest import MINI, SEED, assert_citations_hold
 
 
@@ -110,3 +110,31 @@ def test_in_a_conversation_why_cites_the_reason(make_assistant, tmp_path):
     assert "embarrassment" in answers["on"].citations[0].quote
     assert not any("embarrassment" in c.quote for c in answers["off"].citations)
     assert_citations_hold(on, answers["on"])
+
+
+def test_what_did_someone_say_names_the_speaker():
+    assert speaker("What did Iraq's prime minister say about the Kataib Hezbollah suspension?") == "minist"
+    assert speaker("How did Barbara Leaf describe the attack on the US base?") == "leaf"
+    assert speaker("And what did Kirby say?") == "kirbi"
+    # a report, a pronoun or a thing is no speaker
+    assert speaker("What did the TechCrunch article say about Google?") is None
+    assert speaker("What did he say about it?") is None
+    assert speaker("What does the speed of Iran's intervention say about what Tehran wants?") is None
+
+
+def test_what_someone_the_reports_never_quote_said_is_refused(make_assistant, tmp_path):
+    """The seed report never quotes Iraq's prime minister; its sentences about the suspension scored 0.50."""
+    on = make_assistant(tmp_path / "index")
+    on.ingest([str(SEED.parent)], progress=False)
+    off = make_assistant(tmp_path / "index", answering={"speaker_check": False})
+    question = "What did Iraq's prime minister say about the Kataib Hezbollah suspension?"
+    assert on.ask(question).refused
+    assert not off.ask(question).refused
+    # a speaker the report quotes, by name or as "she", is still answered, with her own sentence first
+    leaf = on.ask("How did Barbara Leaf describe the attack on the US base?")
+    assert not leaf.refused and "horrendous" in leaf.citations[0].quote
+    # a publisher the question names is no speaker: its reports rarely print its name
+    publisher = "What did The National say about the Kataib Hezbollah suspension?"
+    assert speaker(publisher) == "nation"  # read as a speaker, it would discount every sentence lacking "National"
+    mine, plain = on.ask(publisher), off.ask(publisher)
+    assert not mine.refused and mine.confidence == plain.confidence and mine.text == plain.text
