@@ -37,11 +37,14 @@ def test_a_sentence_leaning_on_the_one_before_is_cited(make_assistant, tmp_path)
 
 def test_on_the_seed_report_the_reason_after_its_subject_is_cited(make_assistant, tmp_path):
     """"Why were Tehran and the Co-ordination Framework unhappy ...?": the answer ("went too far") follows the
-    sentence naming the Co-ordination Framework and says "the CF"."""
-    on = make_assistant(tmp_path / "index")
-    on.ingest([str(SEED.parent), str(MINI)], progress=False)
-    off = make_assistant(tmp_path / "index", answering={"context_carry": 0.0})
+    sentence naming the Co-ordination Framework and says "the CF". The "Why" check (a reason cue: "believed") finds it
+    too, so both assistants compared here leave that check off."""
+    shipped = make_assistant(tmp_path / "index")
+    shipped.ingest([str(SEED.parent), str(MINI)], progress=False)
+    on = make_assistant(tmp_path / "index", answering={"why_needs_reason": False})
+    off = make_assistant(tmp_path / "index", answering={"context_carry": 0.0, "why_needs_reason": False})
     question = "Why were Tehran and the Co-ordination Framework unhappy with the militias over the Jordan attack?"
     quotes = [c.quote for c in on.ask(question).citations]
     assert any("went too far" in q for q in quotes)
     assert not any("went too far" in c.quote for c in off.ask(question).citations)
+    assert any("went too far" in c.quote for c in shipped.ask(question).citations)
