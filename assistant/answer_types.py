@@ -55,7 +55,8 @@ REASON = re.compile(r"\b(?:because|since|as a result|due to|owing to|thanks to|i
                     r"in response to|in retaliation|fears?|feared|concerns?|worr(?:y|ied|ies)|believed?|blamed?|"
                     r"went too far|suggest(?:s|ed|ing)?|keen to|wants? to|seeks? to|sought to)\b", re.I)
 # "What did Iraq's prime minister say about ...?", "How did Barbara Leaf describe ...?": said by someone in particular
-_SPEAKER = re.compile(r"^\W*(?:what|how)\s+(?:did|does|do|has|have|had|will|would)\s+(.{2,80}?)\s+(?:say|tell|write|"
+# (not "write": "What did Mara Quill write about X?" asks about an author, whose reports do not name her)
+_SPEAKER = re.compile(r"^\W*(?:what|how)\s+(?:did|does|do|has|have|had|will|would)\s+(.{2,80}?)\s+(?:say|tell|"
                       r"describe|claim|think|argue|announce|warn|predict|mean|promise|suggest)\b", re.I)
 _CONNECTIVE = re.compile(r"^\W*(?:and|but|so|then|also|okay|ok|well)\b[\s,]*", re.I)
 _NAME_WORD = re.compile(r"\b[^\W\d_][\w’'&.-]*")

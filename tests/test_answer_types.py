@@ -119,6 +119,7 @@ def test_what_did_someone_say_names_the_speaker():
     # a report, a pronoun or a thing is no speaker
     assert speaker("What did the TechCrunch article say about Google?") is None
     assert speaker("What did he say about it?") is None
+    assert speaker("What did Mara Quill write about the harbour dredging?") is None  # an author, not a speaker
     assert speaker("What does the speed of Iran's intervention say about what Tehran wants?") is None
 
 
