@@ -322,16 +322,15 @@ class ExtractiveAnswerer(Answerer):
             chosen.append(c)
         return chosen
 
-
     def _select_per_person(self, question: str, cands: list[_Candidate], limit: int) -> list[_Candidate]:
         """"Which US officials are quoted ...?": for each person the sentences read name (or call "he" / "she") and
-        the question does not, their best sentence scoring at least ``people_share`` of the best person's sentence's, best first, up to ``limit``: what
-        people say rarely repeats the question's words ("we will judge this group ... by what they do," said State
-        Department spokesman Matthew Miller)."""
+        the question does not, their best sentence, best first, up to ``limit``, down to ``people_share`` of the first
+        person's: what people say rarely repeats the question's words ("we will judge this group ... by what they
+        do," said State Department spokesman Matthew Miller)."""
         asked = {fold(w) for w in words(question)}
         best: dict[tuple[str, ...], _Candidate] = {}
-        for c in cands:  # best first
-            if best and c.score < self.s.people_share * max(b.score for b in best.values()):
+        for c in cands:  # best first, so the first person's sentence scores highest
+            if best and c.score < self.s.people_share * next(iter(best.values())).score:
                 break
             for name in _persons_of(c):
                 if not any(fold(w) in asked for t in name for w in words(t)):

@@ -21,9 +21,9 @@ from .terms import STOPWORDS, fold, words
 
 # "Who ...?", "Which individual ...?", "What pop star ...?": the question asks for a person
 PERSON_NOUNS = (r"individuals?|persons?|people|man|men|woman|women|players?|quarterbacks?|athletes?|stars?|"
-                 r"singers?|actors?|actress(?:es)?|directors?|filmmakers?|executives?|founders?|ceos?|leaders?|"
-                 r"politicians?|officials?|journalists?|coach(?:es)?|celebrit(?:y|ies)|figures?|entrepreneurs?|"
-                 r"investors?|billionaires?|musicians?|rappers?|artists?|authors?|writers?|presidents?")
+                r"singers?|actors?|actress(?:es)?|directors?|filmmakers?|executives?|founders?|ceos?|leaders?|"
+                r"politicians?|officials?|journalists?|coach(?:es)?|celebrit(?:y|ies)|figures?|entrepreneurs?|"
+                r"investors?|billionaires?|musicians?|rappers?|artists?|authors?|writers?|presidents?")
 _ASKS_PERSON = re.compile(r"^\W*(?:who\b|whom\b|(?:which|what)\s+(?:[\w-]+\s+){0,2}?(%s)\b)" % PERSON_NOUNS,
                           re.IGNORECASE)
 # several people: "Who are ...?", "Which individuals ...?" (a list, answered sentence by sentence)

@@ -28,8 +28,9 @@ _ORGANISATION = frozenset("""corp corporation inc ltd llc plc co company compani
     council party agency association foundation institute ministry department court committee commission fund army
     forces force league club union network times news post journal press media airlines motors labs capital partners
     ventures technologies systems studios games records pictures entertainment""".split())
-# "the Kataib Hezbollah group", "the Council for Arab-British Understanding": not a person
-_THING_BEFORE = re.compile(r"\b(?:the|of|for|in|at|from|on)\s+$", re.IGNORECASE)
+# "the Kataib Hezbollah group": not a person; "the Council for Arab-British Understanding, said": no evidence of one
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+_PREPOSITION_BEFORE = re.compile(r"\b(?:of|for|in|at|from|on)\s+$", re.IGNORECASE)
 REACH = 600  # characters back from the sentence to the name
 
 
@@ -42,15 +43,18 @@ def people(text: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
     """Where ``text`` names a person: ``(start, name)``, in order, the name in the longest form the text writes (two
     or three name words) ending in that surname.
 
-    A person is a name written with an honorific ("Mr Austin"), next to a verb of saying ("Kirby said", "said John
-    Kirby", "Chris Doyle, the director of ..., said"), or in full and by surname alone in ``text``; not one the text
-    writes after "the", "of", "for", ... ("the Kataib Hezbollah group", "the Council for Arab-British Understanding")
-    or ending in an organisation's word ("Acme Corp")."""
+    A person is a name written with an honorific ("Mr Austin"), or one the text writes in full (two or three name
+    words) and either next to a verb of saying ("Kirby said", "said John Kirby.", "Chris Doyle, the director of ...,
+    said") or also by surname alone. A mention right after "of", "for", "in", "at", "from" or "on" is no evidence
+    ("the Council for Arab-British Understanding, said"; "testimony from Caroline Ellison" needs "Ellison said"
+    elsewhere), and a name the text ever writes after "the" ("the Kataib Hezbollah group") or ending in an
+    organisation's word ("Acme Corp") is none."""
     runs = name_runs(text)
-    alone = {_key(t) for t, _, _, _ in runs if len(t) == 1}
     full: dict[str, tuple[str, ...]] = {}
+    alone: set[str] = set()
+    clean_full: set[str] = set()
     titled: set[str] = set()
-    persons: set[str] = set()
+    speaking: set[str] = set()
     things: set[str] = set()
     for tokens, start, end, honorific in runs:
         if not _is_name_word(tokens[-1]) or fold(tokens[-1]) in _ORGANISATION:
@@ -59,16 +63,25 @@ def people(text: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
         trimmed = len(tokens) > 3
         if trimmed:  # "Defence Secretary Lloyd Austin": the name is the last two words
             tokens = tokens[-2:]
+        before = max(0, start - 6)
+        # "testimony from Caroline Ellison", "the Council for Arab-British Understanding": no evidence of a person
+        clean = trimmed or not _PREPOSITION_BEFORE.search(text, before, start)
         named = len(tokens) >= 2 and all(_is_name_word(t) for t in tokens)
-        if named and len(tokens) > len(full.get(key, ())):
-            full[key] = tokens
+        if named:
+            if len(tokens) > len(full.get(key, ())):
+                full[key] = tokens
+            if clean:
+                clean_full.add(key)
+        elif len(tokens) == 1:
+            alone.add(key)
         if honorific:
             titled.add(key)
-        elif named and (key in alone or _SPEECH_AFTER.match(text, end)
+        elif clean and (_SPEECH_AFTER.match(text, end)
                         or (_SPEECH_BEFORE.search(text, max(0, start - 70), start) and _PAUSE.match(text, end))):
-            persons.add(key)
-        if not trimmed and _THING_BEFORE.search(text, max(0, start - 6), start):
+            speaking.add(key)
+        if not trimmed and _THE_BEFORE.search(text, before, start):
             things.add(key)
+    persons = {k for k in full if k in speaking or (k in alone and k in clean_full)}
     persons = titled | (persons - things)
     return tuple((start, full.get(_key(tokens), tokens)) for tokens, start, _, _ in runs if _key(tokens) in persons)
 

@@ -193,3 +193,12 @@ def test_on_the_seed_report_the_quoted_officials_are_each_named(make_assistant, 
     assert "Barbara Leaf: She" in text  # the name the pronoun stands for, before the quote
     before = off.ask(question).text
     assert not all(name in before for name in ("Barbara Leaf", "Lloyd Austin", "John Kirby", "Matthew Miller"))
+
+
+def test_a_person_named_once_after_a_preposition_is_still_a_person_when_named_plainly_elsewhere():
+    from assistant.pronouns import people
+
+    text = ("The jury heard testimony from Caroline Ellison on Tuesday. Ellison said the fund was short. "
+            "She said she had been told to hide it.")
+    assert {name for _, name in people(text)} == {("Caroline", "Ellison")}
+    assert list(referents(text).values()) == [("Caroline", "Ellison")]
