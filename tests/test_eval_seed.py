@@ -5,6 +5,8 @@ fails CI while small wobbles (one question of 32 is about 0.03) do not.
 Measured baseline (2026-11-25, `report-assistant eval evals/seed.jsonl --out reports/seed --index .cache/seed-index`,
 32 questions, 26 answerable): citation integrity 1.000, citation precision 0.601, citation recall 0.596, refusal
 accuracy 0.750 (commit 04abbbf's answerer); 0.642 / 0.721 / 0.875 with the retrieval/answering work of 15:17 that day.
+2026-11-28 morning session: 0.792 / 0.856 / 1.000 (the people the sentences name, the "Why" and speaker checks); the
+gates rose to about two questions under that.
 """
 import json
 
@@ -15,9 +17,9 @@ from assistant.evaluation import write_reports
 from conftest import ROOT
 
 INTEGRITY = 1.0            # must always hold
-MIN_CITATION_PRECISION = 0.55
-MIN_CITATION_RECALL = 0.55
-MIN_REFUSAL_ACCURACY = 0.65
+MIN_CITATION_PRECISION = 0.72
+MIN_CITATION_RECALL = 0.78
+MIN_REFUSAL_ACCURACY = 0.90
 
 
 def test_seed_citation_integrity_is_perfect(seed_eval):
