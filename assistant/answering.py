@@ -198,9 +198,10 @@ class ExtractiveAnswerer(Answerer):
         for c in pool:
             c.dense = float(np.dot(qvec, c.vector))
             factor = 1.0
-            if not _SENTENCE_END.search(c.quote):  # a headline, caption or label line: weaker evidence than prose
-                factor *= 0.8
-            if wanted is not None and not wanted(c.quote):  # cannot hold the kind of answer asked for
+            fits = wanted(c.quote) if wanted is not None else None
+            if not _SENTENCE_END.search(c.quote):  # a headline, caption or label line: weaker evidence than prose,
+                factor *= 0.8 if fits else self.s.headline_factor  # unless it holds the kind asked for ("Updated: ...")
+            if fits is False:  # cannot hold the kind of answer asked for
                 factor *= self.s.answer_type_penalty
             if naming is not None and (c.passage.report_id, c.start) not in naming:  # names no one: no name to give
                 factor *= self.s.name_penalty

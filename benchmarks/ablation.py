@@ -67,6 +67,7 @@ VARIANTS: dict[str, dict] = {
     "a question for several people cites the best sentences, whoever they name (before the 2026-11-28 morning session)": {"answering": {"people_lists": False}},
     "'Why ...?' accepts a sentence saying no reason (before the 2026-11-28 morning session)": {"answering": {"why_needs_reason": False}},
     "'What did X say ...?' accepts a sentence X did not say (before the 2026-11-28 morning session)": {"answering": {"speaker_check": False}},
+    "headline lines discounted 0.8, as other lines (before the 2026-11-28 morning session; 0.6 ships)": {"answering": {"headline_factor": 0.8}},
     "no list-question whole reports": {"answering": {"list_reports": 0}},
     "no publication-order line": {"answering": {"date_order": False}},
     "dense search in Chroma's HNSW index (no exact copy in memory)": {"retrieval": {"dense_memory_chunks": 0}},

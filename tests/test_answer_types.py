@@ -139,3 +139,17 @@ def test_what_someone_the_reports_never_quote_said_is_refused(make_assistant, tm
     assert speaker(publisher) == "nation"  # read as a speaker, it would discount every sentence lacking "National"
     mine, plain = on.ask(publisher), off.ask(publisher)
     assert not mine.refused and mine.confidence == plain.confidence and mine.text == plain.text
+
+
+def test_a_headline_line_is_weaker_evidence_unless_it_holds_the_kind_asked_for(make_assistant, tmp_path):
+    """On the seed report, a sub-heading ("Intervention shows extent of Tehran's role in regional armed groups")
+    shares the question's words but says less than the sentence after it; a label line ("Updated: February 01, 2024,
+    5:58 PM") is the answer to "When was the report last updated?" and must stay one."""
+    on = make_assistant(tmp_path / "index")
+    on.ingest([str(SEED.parent)], progress=False)
+    before = make_assistant(tmp_path / "index", answering={"headline_factor": 0.8})
+    question = "What does the speed of Iran's intervention say about what Tehran wants?"
+    assert on.ask(question).citations[0].quote.startswith("Iran's quick involvement at a senior level")
+    assert before.ask(question).citations[0].quote.startswith("Intervention shows extent")
+    updated = on.ask("When was the report last updated?")
+    assert not updated.refused and updated.citations[0].quote.startswith("Updated:")
