@@ -64,7 +64,7 @@ class _Candidate:
     lexical: float = 0.0
     dense: float = 0.0
     score: float = 0.0
-    stems: frozenset[str] = frozenset()
+    stems: frozenset[str] = frozenset()  # its content stems, with the name its "he" / "she" stands for (pronoun_names)
     vector: np.ndarray | None = None
     prior: float = 1.0  # lead and length priors: multiply the score when choosing among sentences (not for refusal)
     support: float = 0.0  # the score before the date-range preference: what the refusal threshold sees
@@ -179,7 +179,7 @@ class ExtractiveAnswerer(Answerer):
                 lex_s = lex if s_stems is q_stems else \
                     _coverage(s_stems, held, idf, polar, before.get(key), self.s.context_carry) / s_total
                 cands[key] = _Candidate(p, rank, p.start + s, p.start + e, quote, lexical=lex, lexical_support=lex_s,
-                                        stems=stems, prior=self._prior(p.start + s, len(quote)), vector=vector)
+                                        stems=held, prior=self._prior(p.start + s, len(quote)), vector=vector)
         pool = _pool(list(cands.values()), self.s.dense_sentences, self.s.per_passage_candidates)
         have = {id(c) for c in pool}
         pool.extend(c for c in cands.values() if c.vector is not None and id(c) not in have)  # stored: all of them
@@ -205,8 +205,8 @@ class ExtractiveAnswerer(Answerer):
                 factor *= self.s.answer_type_penalty
             if naming is not None and (c.passage.report_id, c.start) not in naming:  # names no one: no name to give
                 factor *= self.s.name_penalty
-            if said_by and said_by not in c.stems | named.get((c.passage.report_id, c.start), frozenset()):
-                factor *= self.s.answer_type_penalty  # not said by the one asked about ("he" counts as their name)
+            if said_by and said_by not in c.stems:  # not said by the one asked about ("he" counts as their name)
+                factor *= self.s.answer_type_penalty
             rest = 0.5 * max(c.dense, 0.0) + 0.05 / (1 + c.rank)
             c.score = (0.5 * c.lexical + rest) * factor
             c.support = (0.5 * c.lexical_support + rest) * factor
