@@ -37,7 +37,8 @@ ASKS_WHO = re.compile(r"^\s*(who|whom|whose)\b", re.I)
 _MORE_PERSON_NOUNS = (r"commanders?|soldiers?|troops|chiefs?|officers?|victims?|suspects?|spokes(?:man|woman|person)|"
                       r"ministers?|generals?|pilots?|hostages?|candidates?|judges?|lawyers?|doctors?|employees?|"
                       r"workers?|wife|wives|husbands?|sons?|daughters?|children|mothers?|fathers?|envoys?|"
-                      r"ambassadors?|diplomats?|advisers?|advisors?|negotiators?|analysts?|experts?|managers?")
+                      r"ambassadors?|diplomats?|advisers?|advisors?|negotiators?|analysts?|experts?|managers?|"
+                      r"secretar(?:y|ies)|governors?|mayors?|senators?|chancellors?|prosecutors?|kings?|queens?")
 ASKS_PERSON_NAME = re.compile(r"^\W*what\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+((?:the\s+|a\s+|an\s+|his\s+|her\s+)?"
                               r"(?:[\w'’-]+\s+){0,4}?(?:%s|%s)\b.*)$" % (PERSON_NOUNS, _MORE_PERSON_NOUNS),
                               re.I | re.S)

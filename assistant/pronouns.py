@@ -115,21 +115,25 @@ def sentences_naming(text: str, asked: frozenset[str], about: frozenset[str], wi
         if any(stem(w) in asked for t in name for w in words(t)):
             continue
         for s, e in spans:
-            if s <= at < e and s not in out and _near(text, s, e, at, len(name), about, window):
+            if s <= at < e and s not in out and _near(text, s, e, at, about, window):
                 out.add(s)
     return out
 
 
-def _near(text: str, s: int, e: int, at: int, length: int, about: frozenset[str], window: int) -> bool:
-    """Whether a word of ``about`` stands within ``window`` words of the ``length``-word name at ``at``, with no verb
-    of saying between them ("... to kill US troops," said John Kirby: he is the speaker, not the one killed)."""
-    tokens = [(m.start(), m.group(0).lower().replace("’", "'")) for m in _WORD.finditer(text, s, e)]
+def _near(text: str, s: int, e: int, at: int, about: frozenset[str], window: int) -> bool:
+    """Whether a word of ``about`` stands within ``window`` words of the name written at ``at``, or in its run of
+    capitalised words ("Defence Secretary Lloyd Austin"), with no verb of saying between them ("... to kill US troops," said John Kirby: he is the
+    speaker, not the one killed)."""
+    tokens = [(m.start(), m.group(0)) for m in _WORD.finditer(text, s, e)]
     first = next((i for i, (start, _) in enumerate(tokens) if start >= at), len(tokens))
-    last = first + length - 1
-    for i, (_, w) in enumerate(tokens):
-        if not (first - window <= i < first or last < i <= last + window) or stem(w) not in about:
+    last = first
+    while last + 1 < len(tokens) and tokens[last + 1][1][:1].isupper():
+        last += 1
+    lower = [w.lower().replace("’", "'") for _, w in tokens]
+    for i, w in enumerate(lower):  # the run itself counts: "Defence Secretary Lloyd Austin"
+        if not first - window <= i <= last + window or stem(w) not in about:
             continue
-        between = tokens[i + 1:first] if i < first else tokens[last + 1:i]
-        if not any(_SAYING.fullmatch(b) for _, b in between):
+        between = lower[i + 1:first] if i < first else lower[last + 1:i]
+        if not any(_SAYING.fullmatch(b) for b in between):
             return True
     return False

@@ -202,3 +202,15 @@ def test_a_person_named_once_after_a_preposition_is_still_a_person_when_named_pl
             "She said she had been told to hide it.")
     assert {name for _, name in people(text)} == {("Caroline", "Ellison")}
     assert list(referents(text).values()) == [("Caroline", "Ellison")]
+
+
+def test_a_title_written_into_the_name_counts_as_next_to_it():
+    from assistant.answer_types import NAME_WINDOW, named_about
+    from assistant.pronouns import sentences_naming
+    from assistant.terms import stem, words
+
+    question = "What is the name of the defence secretary who spoke at the Pentagon?"
+    asked, about = frozenset(stem(w) for w in words(question)), named_about(question)
+    text = ("Meanwhile, Defence Secretary Lloyd Austin said the US would act. Mr Austin spoke at the Pentagon on "
+            "Monday. The Pentagon said nothing more.")
+    assert {text[s:s + 12] for s in sentences_naming(text, asked, about, NAME_WINDOW)} == {"Meanwhile, D", "Mr Austin sp"}
