@@ -73,7 +73,7 @@ def asks_for_people(question: str) -> bool:
     return bool(m and m.group(1) and _PLURAL_NOUN.search(m.group(1)) and not _ASKS_OTHER.match(question))
 
 
-def _is_name_word(token: str) -> bool:
+def is_name_word(token: str) -> bool:
     """'Bankman-Fried', 'McCarthy', 'O’Brien', 'Élise': capitalised, with lower-case letters, never two capitals in a
     row (not 'FTX', 'OpenAI', 'ChatGPT'), and not a stopword ('After')."""
     return (token[0].isupper() and not token.isupper() and _TWO_CAPITALS.search(token) is None
@@ -146,14 +146,14 @@ def named_person(question: str, passages: Sequence[tuple[str, str]], min_reports
     naming: dict[str, set[str]] = {}
     for rid, text in passages:
         for tokens, gendered in mentions(text):
-            if not _is_name_word(tokens[-1]):
+            if not is_name_word(tokens[-1]):
                 continue
             key = fold(tokens[-1])
             if any(part in asked for t in tokens for part in re.split(r"[-'’]", fold(t)) if part):
                 continue  # the question names it: not what it asks for
             if len(tokens) == 1:
                 alone.add(key)
-            elif len(tokens) <= 3 and all(_is_name_word(t) for t in tokens):
+            elif len(tokens) <= 3 and all(is_name_word(t) for t in tokens):
                 full.setdefault(key, Counter())[" ".join(tokens)] += 1
             else:
                 continue

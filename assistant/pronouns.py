@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .person_names import _is_name_word, name_runs
+from .person_names import is_name_word, name_runs
 from .sentences import sentence_spans
 from .terms import fold, stem, words
 
@@ -57,7 +57,7 @@ def people(text: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
     speaking: set[str] = set()
     things: set[str] = set()
     for tokens, start, end, honorific in runs:
-        if not _is_name_word(tokens[-1]) or fold(tokens[-1]) in _ORGANISATION:
+        if not is_name_word(tokens[-1]) or fold(tokens[-1]) in _ORGANISATION:
             continue
         key = _key(tokens)
         trimmed = len(tokens) > 3
@@ -66,7 +66,7 @@ def people(text: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
         before = max(0, start - 6)
         # "testimony from Caroline Ellison", "the Council for Arab-British Understanding": no evidence of a person
         clean = trimmed or not _PREPOSITION_BEFORE.search(text, before, start)
-        named = len(tokens) >= 2 and all(_is_name_word(t) for t in tokens)
+        named = len(tokens) >= 2 and all(is_name_word(t) for t in tokens)
         if named:
             if len(tokens) > len(full.get(key, ())):
                 full[key] = tokens
