@@ -9,6 +9,9 @@ number must stand within a few words of the counted noun ("three American soldie
 
 A "Who ...?" question of one clause wants a name the question does not give: "Who did Washington hold responsible
 ...?" is not answered by a sentence naming only Washington.
+
+"What kind of drone was used?" wants a word saying what kind: "a multi-tiered response" says what kind of response,
+"launched a drone attack" names a drone and no kind of it.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import re
 from typing import Callable
 
 from .person_names import PERSON_NOUNS
-from .terms import STOPWORDS, content_stems, stem, words
+from .terms import STOPWORDS, content_stems, fold, stem, words
 
 ASKS_NUMBER = re.compile(r"^\s*(how (many|much|long|far|old)|what (number|percentage|share|proportion))\b", re.I)
 ASKS_TIME = re.compile(r"^\s*(when|(on |in )?what (date|day|year|month|time))\b", re.I)
@@ -59,6 +62,11 @@ REASON = re.compile(r"\b(?:because|since|as a result|due to|owing to|thanks to|i
 # (not "write": "What did Mara Quill write about X?" asks about an author, whose reports do not name her)
 _SPEAKER = re.compile(r"^\W*(?:what|how)\s+(?:did|does|do|has|have|had|will|would)\s+(.{2,80}?)\s+(?:say|tell|"
                       r"describe|claim|think|argue|announce|warn|predict|mean|promise|suggest)\b", re.I)
+# "What kind of drone was used?", "Which types of weapons ...?": the thing whose kind is asked for, then the rest
+ASKS_KIND = re.compile(r"^\W*(?:what|which)\s+(?:kinds?|types?|sorts?)\s+of\s+(.+)$", re.I | re.S)
+# "drones such as the Shahed-136", "a group called the Islamic Resistance in Iraq", "a drone known as ..."
+_KIND_AFTER = frozenset("such like called named including".split())
+_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]")  # words and punctuation marks, in order
 _CONNECTIVE = re.compile(r"^\W*(?:and|but|so|then|also|okay|ok|well)\b[\s,]*", re.I)
 _NAME_WORD = re.compile(r"\b[^\W\d_][\w’'&.-]*")
 _WORD_START = re.compile(r"\w")
@@ -120,6 +128,43 @@ def speaker(question: str) -> str | None:
     return stem(head.lower())
 
 
+def kind_of(question: str) -> tuple[str, frozenset[str]] | None:
+    """For "What kind of <thing> ...?", the stem of the thing (the last word before the first stopword: "drone" in
+    "What kind of attack drone was used?") and the stems of the question's words, which say no kind the question
+    does not already know; None for any other question."""
+    m = ASKS_KIND.match(_CONNECTIVE.sub("", question))
+    if not m:
+        return None
+    phrase = []
+    for w in words(m.group(1)):
+        if w in STOPWORDS:
+            break
+        phrase.append(w)
+    return (stem(_bare(phrase[-1])), _asked(question)) if phrase else None
+
+
+def describes(sentence: str, thing: str, asked: frozenset[str]) -> bool:
+    """Whether the sentence says what kind of ``thing`` (a stem) it means: "such as", "like", "called", "named",
+    "known as", "including" or ", a ..." after it, or a word before it that is no stopword, no number and no word of the
+    question ("a multi-tiered response", "Shahed drones were used"), where the thing ends its phrase (a stopword or a
+    punctuation mark follows). "launched a drone attack" and "killed in Jordan drone attack" say no kind of drone:
+    there "drone" says what kind of attack."""
+    tokens = _TOKEN.findall(fold(sentence).replace("’", "'"))
+    for i, w in enumerate(tokens):
+        if not w[0].isalnum() or stem(_bare(w)) != thing:
+            continue
+        after = tokens[i + 1:i + 3]
+        if after and (after[0] in _KIND_AFTER or after in (["known", "as"], [",", "a"], [",", "an"])):
+            return True
+        if after and after[0][0].isalnum() and after[0] not in STOPWORDS:  # "drone attack": a kind of attack
+            continue
+        before = tokens[i - 1] if i else ""
+        if (before[:1].isalnum() and before not in STOPWORDS and not _NUMBER_WORD.match(before)
+                and stem(_bare(before)) not in asked):
+            return True
+    return False
+
+
 def new_names(sentence: str, question: str) -> list[str]:
     """The capitalised words of the sentence the question does not use, after its first word (capitalised anyway)
     and leaving out stopwords ("She", "The") and calendar words ("Tuesday")."""
@@ -148,9 +193,12 @@ def _bare(word: str) -> str:
 
 
 def fits(question: str, count_near: bool = True, who_names: bool = True,
-         why: bool = True) -> Callable[[str], bool] | None:
+         why: bool = True, kind: bool = True) -> Callable[[str], bool] | None:
     """A test a sentence must pass to hold the kind of answer asked for, or None when any sentence may."""
     question = _CONNECTIVE.sub("", question)  # a follow-up: "And when did it announce it?"
+    asked_kind = kind_of(question) if kind else None
+    if asked_kind is not None:
+        return lambda s: describes(s, *asked_kind)
     if who_names and ASKS_WHO.match(question):
         asked = _asked(question)  # once per question, not per sentence tested
         return lambda s: bool(_new_names(s, asked))

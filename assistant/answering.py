@@ -148,8 +148,9 @@ class ExtractiveAnswerer(Answerer):
             return []
         idf = lookup(sorted(q_stems))
         negated = _NEGATION.search(question) is not None
-        wanted = answer_types.fits(question, self.s.count_near_noun, self.s.who_needs_name and not _described(facets),
-                                   self.s.why_needs_reason)
+        one_clause = not _described(facets)
+        wanted = answer_types.fits(question, self.s.count_near_noun, self.s.who_needs_name and one_clause,
+                                   self.s.why_needs_reason, self.s.kind_needs_word and one_clause)
         neg_weight = sum(idf.values()) / len(idf) if negated else 0.0
         total = (sum(idf.values()) + neg_weight) or 1.0
         s_total = (sum(idf[t] for t in s_stems) + neg_weight) or 1.0

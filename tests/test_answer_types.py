@@ -1,7 +1,7 @@
 """'How many <things> were <done>?': the number has to count the things asked about (assistant/answer_types.py)."""
 import pytest
 
-from assistant.answer_types import counted, counts, fits, new_names, speaker
+from assistant.answer_types import counted, counts, describes, fits, kind_of, new_names, speaker
 from conftest import MINI, SEED, assert_citations_hold
 
 
@@ -153,3 +153,44 @@ def test_a_headline_line_is_weaker_evidence_unless_it_holds_the_kind_asked_for(m
     assert before.ask(question).citations[0].quote.startswith("Intervention shows extent")
     updated = on.ask("When was the report last updated?")
     assert not updated.refused and updated.citations[0].quote.startswith("Updated:")
+
+
+def test_what_kind_wants_a_word_saying_the_kind():
+    drone = kind_of("What kind of drone was used?")
+    assert drone is not None and drone[0] == "drone"
+    assert kind_of("And which types of attack drones were used?")[0] == "drone"  # the thing ends its phrase
+    assert kind_of("What did the group say?") is None
+    assert describes("Two Shahed drones were used.", *drone)
+    assert describes("The militants used drones such as the Shahed-136.", *drone)
+    assert describes("It was a one-way attack drone.", *drone)
+    assert describes("The drone, a Shahed, hit the port.", *drone)
+    # a drone, but no kind of it: "drone" says what kind of attack, or stands after a number or a stopword
+    assert not describes("It said it had launched a drone attack against Israel's port of Haifa.", *drone)
+    assert not describes("Three US troops killed in Jordan drone attack", *drone)
+    assert not describes("Three drones hit the base.", *drone)
+    response = kind_of("What kind of response did Lloyd Austin promise?")
+    assert describes("“We will have a multi-tiered response,” Mr Austin told reporters at the Pentagon.", *response)
+    assert not describes("Austin said the US would take all necessary actions to defend itself.", *response)
+    # a word the question already gives is no answer: "attack" in "What kind of attack drone ...?"
+    assert not describes("It was an attack drone.", *kind_of("What kind of attack drone was used?"))
+    assert fits("What kind of drone was used?", kind=False) is None
+
+
+def test_a_kind_the_reports_do_not_give_is_refused(make_assistant, tmp_path):
+    """The conversation eval's near-miss turn: the seed report tells of "a drone attack" on Haifa but never says what
+    kind of drone. Without the rule the answer quoted that sentence with confidence 0.42; a kind the report gives
+    ("a multi-tiered response") is still answered, and first."""
+    on = make_assistant(tmp_path / "index")
+    on.ingest([str(SEED.parent)], progress=False)  # as the conversation eval's index
+    off = make_assistant(tmp_path / "index", answering={"kind_needs_word": False})
+    answers = {}
+    for name, assistant in (("on", on), ("off", off)):
+        chat = assistant.chat()
+        chat.ask("What did the Islamic Resistance in Iraq say it attacked early on Thursday?")
+        chat.ask("Has Israel confirmed it?")
+        answers[name] = chat.ask("What kind of drone was used?")
+    assert answers["on"].refused
+    assert not answers["off"].refused and "drone attack" in answers["off"].citations[0].quote
+    response = on.ask("What kind of response did Lloyd Austin promise?")
+    assert not response.refused and "multi-tiered response" in response.citations[0].quote
+    assert_citations_hold(on, response)
