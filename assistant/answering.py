@@ -19,7 +19,7 @@ from .assignment import assign
 from .dates import near
 from .embedding import Embedder
 from .person_names import NamedPerson, asks_for_people, asks_for_person, named_person
-from .pronouns import people, referents, sentences_naming
+from .pronouns import organisation_referents, people, referents, sentences_naming
 from .query_analysis import LIST_QUESTION, Facets, Part, author_names
 from .sentences import sentence_stems
 from .settings import AnsweringSettings
@@ -157,7 +157,7 @@ class ExtractiveAnswerer(Answerer):
         cands: dict[tuple[str, int], _Candidate] = {}
         stored = self.sentence_vectors([p.chunk_id for p in passages]) if self.sentence_vectors else {}
         before = _previous_sentences(passages) if self.s.context_carry else {}
-        named = _pronoun_names(passages) if self.s.pronoun_names else {}
+        named = _referred_names(passages, self.s.pronoun_names, self.s.organisation_names)
         said_by = _speaker(question, facets) if self.s.speaker_check else None
         about = answer_types.named_about(question) if self.s.name_penalty < 1 else None
         naming = _naming_people(passages, question, about) if about else None
@@ -525,13 +525,20 @@ def _previous_sentences(passages: list[Passage]) -> dict[tuple[str, int], frozen
     return out
 
 
-def _pronoun_names(passages: list[Passage]) -> dict[tuple[str, int], frozenset[str]]:
-    """For each sentence read whose "he" / "she" refers to a person named before it in its passage (keyed by report
-    and start), the stems of that person's name: "He added that ..." holds "Lloyd Austin" for the answerer."""
+def _referred_names(passages: list[Passage], persons: bool = True,
+                    organisations: bool = True) -> dict[tuple[str, int], frozenset[str]]:
+    """For each sentence read whose "he" / "she" refers to a person named before it in its passage (``persons``), or
+    whose "the group" / "the company" ... to an organisation the passage called so (``organisations``), keyed by
+    report and start, the stems of that name: "He added that ..." holds "Lloyd Austin" for the answerer, "..., the
+    group added" "True Promise Corps"."""
     out: dict[tuple[str, int], frozenset[str]] = {}
     for p in passages:
-        for s, tokens in referents(p.text).items():
-            out.setdefault((p.report_id, p.start + s), frozenset(content_stems(" ".join(tokens))))
+        found = [referents(p.text)] if persons else []
+        found += [organisation_referents(p.text)] if organisations else []
+        for refs in found:
+            for s, tokens in refs.items():
+                key = (p.report_id, p.start + s)
+                out[key] = out.get(key, frozenset()) | frozenset(content_stems(" ".join(tokens)))
     return out
 
 

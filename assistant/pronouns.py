@@ -4,6 +4,9 @@ News names a speaker once and then writes "he said", "She added that ...": "He a
 a 'one-and-done mindset', suggesting he expected attacks to continue." answers "Does Lloyd Austin expect the attacks
 to stop?" only for a reader who knows "he" is Mr Austin, named three paragraphs before. The answerer counts the name
 of the person a sentence's pronoun refers to as words the sentence holds.
+
+Organisations are referred to the same way, by what the text called them: after "The True Promise Corps, a small
+group within the network, announced ...", "These attacks will continue ..., the group added" is the Corps speaking.
 """
 from __future__ import annotations
 
@@ -32,6 +35,15 @@ _ORGANISATION = frozenset("""corp corporation inc ltd llc plc co company compani
 _THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 _PREPOSITION_BEFORE = re.compile(r"\b(?:of|for|in|at|from|on)\s+$", re.IGNORECASE)
 REACH = 600  # characters back from the sentence to the name
+# what a text calls an organisation, then refers to it by: "the group added", "the company said"
+_KIND_NOUNS = (r"group|militia|faction|organi[sz]ation|movement|network|coalition|alliance|company|firm|startup|"
+               r"agency|union|party|team|club|bank|exchange|newspaper|broadcaster|ministry|committee")
+# "The True Promise Corps, a small group within the network": a word or two between (not "the director of the ...")
+_TYPED_AFTER = re.compile(r",\s+(?:an?|the)\s+(?:(?!of\b)[\w'’-]+\s+){0,2}?(%s)\b" % _KIND_NOUNS, re.IGNORECASE)
+_TYPED_ROUND = re.compile(r"\s+(%s)\b" % _KIND_NOUNS, re.IGNORECASE)  # "the Kataib Hezbollah group"
+# "an umbrella group called the Islamic Resistance in Iraq"
+_TYPED_BEFORE = re.compile(r"\b(%s)\s+(?:called|named|known\s+as)\s+(?:the\s+)?$" % _KIND_NOUNS, re.IGNORECASE)
+_THE_KIND = re.compile(r"\bthe\s+(%s)\b(?!\s+of\b)" % _KIND_NOUNS, re.IGNORECASE)  # not "the group of militias"
 
 
 def _key(tokens: tuple[str, ...]) -> str:
@@ -137,3 +149,43 @@ def _near(text: str, s: int, e: int, at: int, about: frozenset[str], window: int
         if not any(_SAYING.fullmatch(b) for b in between):
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def organisations(text: str) -> tuple[tuple[int, tuple[str, ...], frozenset[str]], ...]:
+    """Where ``text`` names an organisation it calls a group, a company, ...: ``(start, name, kinds)``, in order,
+    for every mention of a name the text once writes as "X, a small group ...", "the X group" or "a group called
+    X" (``kinds``: the words it was called by, lower case)."""
+    runs = name_runs(text)
+    kinds: dict[str, set[str]] = {}
+    for tokens, start, end, _ in runs:
+        if _PREPOSITION_BEFORE.search(text, max(0, start - 6), start):  # "Iraq" in "the Islamic Resistance in Iraq, a group"
+            continue
+        found = [m.group(1) for m in (_TYPED_AFTER.match(text, end), _TYPED_BEFORE.search(text, max(0, start - 40), start))
+                 if m]
+        if _THE_BEFORE.search(text, max(0, start - 6), start):
+            m = _TYPED_ROUND.match(text, end)
+            if m:
+                found.append(m.group(1))
+        if found:
+            kinds.setdefault(_key(tokens), set()).update(fold(k) for k in found)
+    return tuple((start, tokens, frozenset(kinds[_key(tokens)])) for tokens, start, _, _ in runs
+                 if _key(tokens) in kinds)
+
+
+@lru_cache(maxsize=4096)
+def organisation_referents(text: str) -> dict[int, tuple[str, ...]]:
+    """Sentence start -> the organisation its "the group" / "the company" ... refers to: the last one named before it,
+    within ``REACH`` characters, that the text called by that word (``organisations``). A sentence naming such an
+    organisation before the words has none: it names it itself."""
+    named = organisations(text)
+    out: dict[int, tuple[str, ...]] = {}
+    for s, e in sentence_spans(text):
+        ref = _THE_KIND.search(text, s, e)
+        if ref is None:
+            continue
+        kind = fold(ref.group(1))
+        before = [(at, name) for at, name, kinds in named if s - REACH <= at < ref.start() and kind in kinds]
+        if before and before[-1][0] < s:
+            out[s] = before[-1][1]
+    return out
