@@ -67,6 +67,14 @@ ASKS_KIND = re.compile(r"^\W*(?:what|which)\s+(?:kinds?|types?|sorts?)\s+of\s+(.
 # "drones such as the Shahed-136", "a group called the Islamic Resistance in Iraq", "a drone known as ..."
 _KIND_AFTER = frozenset("such like called named including".split())
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]")  # words and punctuation marks, in order
+# "Has Israel confirmed the attack?", "Does Lloyd Austin expect the attacks to stop?": whether the subject did the verb
+_YES_NO = re.compile(r"^\W*(has|have|had|did|does|do)\s+(.+)$", re.I | re.S)
+_PARTICIPLE = re.compile(r"^(?:[a-z-]+(?:ed|en|wn)|made|said|told|sent|paid|held|kept|left|lost|found|won|begun|done|"
+                         r"gone|hit|put|set|cut|led|met|fought|bought|brought|thought|sought|caught|built|spent|sold|"
+                         r"struck|stood|understood|run|become|come|let|shut|split|spread|quit|read|heard|meant)$")
+# the reports' own verbs: "Has TechCrunch reported that ...?" asks what a report says, not whether it happened
+_REPORTING = frozenset(stem(w) for w in "say said report claim suggest mention state tell write describe indicate "
+                       "note cover highlight argue imply".split())
 _CONNECTIVE = re.compile(r"^\W*(?:and|but|so|then|also|okay|ok|well)\b[\s,]*", re.I)
 _NAME_WORD = re.compile(r"\b[^\W\d_][\w’'&.-]*")
 _WORD_START = re.compile(r"\w")
@@ -163,6 +171,32 @@ def describes(sentence: str, thing: str, asked: frozenset[str]) -> bool:
                 and stem(_bare(before)) not in asked):
             return True
     return False
+
+
+def asked_verb(question: str) -> str | None:
+    """For a yes/no question whose subject is a name ("Has Israel confirmed ...?", "Does Lloyd Austin expect ...?",
+    "Has it confirmed it?"), the stem of its main verb: the first word after the auxiliary that is no stopword and
+    not capitalised; after "has" / "have" / "had" the first of the next words that reads as a participle
+    ("confirmed", "taken", "made"; "Have the militias suspended ...?"), after
+    "did" / "does" / "do" a name must come first ("Did the militia group claim ...?": "militia" could be the subject).
+    None for other questions and for the reports' own verbs ("Has TechCrunch reported ...?")."""
+    m = _YES_NO.match(_CONNECTIVE.sub("", question))
+    if not m:
+        return None
+    perfect, name = m.group(1).lower() in ("has", "have", "had"), False
+    for n, w in enumerate(re.findall(r"[^\W\d_][\w'’-]*", m.group(2))):
+        low = w.lower()
+        if w[0].isupper():  # "Israel", "Lloyd Austin", "US"
+            name = True
+            continue
+        if stem(low) in _REPORTING:  # "reported" and "said" are stopwords too
+            return None
+        if low in STOPWORDS:
+            continue
+        if perfect and not _PARTICIPLE.match(low) and n < 4:  # "Have the militias suspended ...?"
+            continue
+        return stem(low) if perfect or name else None
+    return None
 
 
 def new_names(sentence: str, question: str) -> list[str]:

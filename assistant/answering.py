@@ -214,6 +214,9 @@ class ExtractiveAnswerer(Answerer):
         self._prefer_local_terms(pool, list(cands.values()), q_stems, idf, question)
         self._prefer_named_reports(pool, facets)
         self._prefer_recent(pool, facets)
+        verb = answer_types.asked_verb(question) if one_clause else None
+        if verb:  # "Has Israel confirmed the attack?": a sentence saying whether it confirmed it, when one answers
+            self._prefer(pool, lambda c: verb in c.stems, self.s.verb_penalty)
         return sorted(pool, key=lambda c: -c.score)
 
     def _prefer_local_terms(self, pool: list[_Candidate], read: list[_Candidate], q_stems: set[str],

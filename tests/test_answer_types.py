@@ -1,7 +1,7 @@
 """'How many <things> were <done>?': the number has to count the things asked about (assistant/answer_types.py)."""
 import pytest
 
-from assistant.answer_types import counted, counts, describes, fits, kind_of, new_names, speaker
+from assistant.answer_types import asked_verb, counted, counts, describes, fits, kind_of, new_names, speaker
 from conftest import MINI, SEED, assert_citations_hold
 
 
@@ -194,3 +194,35 @@ def test_a_kind_the_reports_do_not_give_is_refused(make_assistant, tmp_path):
     response = on.ask("What kind of response did Lloyd Austin promise?")
     assert not response.refused and "multi-tiered response" in response.citations[0].quote
     assert_citations_hold(on, response)
+
+
+@pytest.mark.parametrize("question, verb", [
+    ("Has Israel confirmed the drone attack on Haifa?", "confirm"),
+    ("Does Lloyd Austin expect the militia attacks to stop?", "expect"),
+    ("Has it confirmed it?", "confirm"),  # a follow-up: the pronoun is the subject
+    ("Have the militias suspended attacks?", "suspend"),  # after "have", the participle past the subject
+    ("Did the US blame Iran?", "blame"),  # "US" is a name, not the stopword "us"
+    ("And has Kataib Hezbollah announced a pause?", "announc"),
+    ("Did the militia group claim the attack?", None),  # "militia" could be the subject's noun or the verb
+    ("Has TechCrunch reported that the talks failed?", None),  # the reports' own verbs
+    ("Does the TechCrunch article suggest that Google lost?", None),
+    ("Is Iran behind the attack?", None),
+    ("Who confirmed the visit?", None),
+])
+def test_the_verb_a_yes_no_question_asks_about(question, verb):
+    assert asked_verb(question) == verb
+
+
+def test_a_yes_no_question_cites_the_sentence_with_its_verb(make_assistant, tmp_path):
+    """Seed question L15: "Israel has not confirmed the attack." answers it, but "... said it had launched a drone
+    attack against Israel's Mediterranean commercial port of Haifa" shares more of its words ("drone", "Haifa") and
+    was cited instead. The sentence holding "confirmed" now comes first; the refusal score is unchanged."""
+    on = make_assistant(tmp_path / "index")
+    on.ingest([str(SEED.parent)], progress=False)
+    off = make_assistant(tmp_path / "index", answering={"verb_penalty": 1.0})
+    question = "Has Israel confirmed the drone attack on Haifa?"
+    mine, plain = on.ask(question), off.ask(question)
+    assert mine.citations[0].quote == "Israel has not confirmed the attack."
+    assert "Israel has not confirmed" not in plain.citations[0].quote
+    assert mine.confidence == plain.confidence  # choosing what to cite, not whether to answer
+    assert_citations_hold(on, mine)
