@@ -6,7 +6,9 @@ Measured baseline (2026-11-25, `report-assistant eval evals/seed.jsonl --out rep
 32 questions, 26 answerable): citation integrity 1.000, citation precision 0.601, citation recall 0.596, refusal
 accuracy 0.750 (commit 04abbbf's answerer); 0.642 / 0.721 / 0.875 with the retrieval/answering work of 15:17 that day.
 2026-11-28 morning session: 0.792 / 0.856 / 1.000 (the people the sentences name, the "Why" and speaker checks); the
-gates rose to about two questions under that.
+gates rose to about two questions under that. 2026-11-28 afternoon session: 0.869 / 0.933 / 1.000 (organisations
+referred to as "the group", the yes/no verb, the "What kind of" check); the gates rose to about two questions under
+that (0.79 / 0.85).
 """
 import json
 
@@ -17,8 +19,8 @@ from assistant.evaluation import write_reports
 from conftest import ROOT
 
 INTEGRITY = 1.0            # must always hold
-MIN_CITATION_PRECISION = 0.72
-MIN_CITATION_RECALL = 0.78
+MIN_CITATION_PRECISION = 0.79
+MIN_CITATION_RECALL = 0.85
 MIN_REFUSAL_ACCURACY = 0.90
 
 
