@@ -318,13 +318,18 @@ class ExtractiveAnswerer(Answerer):
                 return chosen
         # never above the best sentence: date preferences may have lowered every score below min_support
         floor = min(max(self.s.min_support, cands[0].score * (0.75 if listing else 0.85)), cands[0].score)
+        asked = set(content_stems(_asked(question, facets))) if self.s.novel_citations and not listing else None
+        held: set[str] = set()
         chosen: list[_Candidate] = []
         for c in cands:
             if c.score < floor or len(chosen) >= limit:
                 break
             if any(_same_text(c.quote, o.quote) for o in chosen):
                 continue
+            if asked is not None and chosen and not (asked & c.stems) - held:  # says nothing more of the question
+                continue
             chosen.append(c)
+            held |= c.stems
         return chosen
 
     def _select_per_person(self, question: str, cands: list[_Candidate], limit: int) -> list[_Candidate]:

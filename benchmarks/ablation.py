@@ -70,6 +70,7 @@ VARIANTS: dict[str, dict] = {
     "'the group' does not hold the organisation's name (before the 2026-11-28 afternoon session)": {"answering": {"organisation_names": False}},
     "'What kind of X ...?' accepts a sentence saying no kind (before the 2026-11-28 afternoon session)": {"answering": {"kind_needs_word": False}},
     "a yes/no question's verb not preferred in citing (before the 2026-11-28 afternoon session)": {"answering": {"verb_penalty": 1.0}},
+    "every sentence within 0.85 of the best cited, new words or not (before the 2026-11-28 afternoon session)": {"answering": {"novel_citations": False}},
     "headline lines discounted 0.8, as other lines (before the 2026-11-28 morning session; 0.6 ships)": {"answering": {"headline_factor": 0.8}},
     "no list-question whole reports": {"answering": {"list_reports": 0}},
     "no publication-order line": {"answering": {"date_order": False}},
