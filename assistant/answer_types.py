@@ -153,9 +153,9 @@ def kind_of(question: str) -> tuple[str, frozenset[str]] | None:
 
 def describes(sentence: str, thing: str, asked: frozenset[str]) -> bool:
     """Whether the sentence says what kind of ``thing`` (a stem) it means: "such as", "like", "called", "named",
-    "known as", "including" or ", a ..." after it, or a word before it that is no stopword, no number and no word of the
-    question ("a multi-tiered response", "Shahed drones were used"), where the thing ends its phrase (a stopword or a
-    punctuation mark follows). "launched a drone attack" and "killed in Jordan drone attack" say no kind of drone:
+    "known as", "including" or ", a ..." after it, or a word before it that is no stopword, no number and no word of
+    the question ("a multi-tiered response", "Shahed drones were used"), where the thing ends its phrase (a stopword
+    or a punctuation mark follows). "launched a drone attack" and "killed in Jordan drone attack" say no kind of drone:
     there "drone" says what kind of attack."""
     tokens = _TOKEN.findall(fold(sentence).replace("’", "'"))
     for i, w in enumerate(tokens):

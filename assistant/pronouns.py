@@ -159,10 +159,10 @@ def organisations(text: str) -> tuple[tuple[int, tuple[str, ...], frozenset[str]
     runs = name_runs(text)
     kinds: dict[str, set[str]] = {}
     for tokens, start, end, _ in runs:
-        if _PREPOSITION_BEFORE.search(text, max(0, start - 6), start):  # "Iraq" in "the Islamic Resistance in Iraq, a group"
+        if _PREPOSITION_BEFORE.search(text, max(0, start - 6), start):  # "Iraq" in "the ... in Iraq, a group"
             continue
-        found = [m.group(1) for m in (_TYPED_AFTER.match(text, end), _TYPED_BEFORE.search(text, max(0, start - 40), start))
-                 if m]
+        typed = (_TYPED_AFTER.match(text, end), _TYPED_BEFORE.search(text, max(0, start - 40), start))
+        found = [m.group(1) for m in typed if m]
         if _THE_BEFORE.search(text, max(0, start - 6), start):
             m = _TYPED_ROUND.match(text, end)
             if m:
