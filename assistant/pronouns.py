@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Callable, Iterable
 
 from .person_names import is_name_word, name_runs
 from .sentences import sentence_spans
@@ -104,13 +105,21 @@ def referents(text: str) -> dict[int, tuple[str, ...]]:
     one: the last person named before its sentence, within ``REACH`` characters. A sentence naming a person before its
     pronoun ("Kirby said he ...") has none: it names its person itself."""
     named = people(text)
+    return _last_named_before(text, _PRONOUN, lambda _: named)
+
+
+def _last_named_before(text: str, word: re.Pattern, named: Callable[[re.Match], Iterable[tuple[int, tuple[str, ...]]]]
+                       ) -> dict[int, tuple[str, ...]]:
+    """Sentence start -> the last of ``named(match)`` (``(start, name)``, in text order) written before the first
+    match of ``word`` in the sentence, within ``REACH`` characters of the sentence, for the sentences with such a
+    match; none when that name is written in the sentence itself."""
     out: dict[int, tuple[str, ...]] = {}
     for s, e in sentence_spans(text):
-        pronoun = _PRONOUN.search(text, s, e)
-        if pronoun is None:
+        ref = word.search(text, s, e)
+        if ref is None:
             continue
-        before = [(at, name) for at, name in named if s - REACH <= at < pronoun.start()]
-        if not before or before[-1][0] >= s:  # no one named within reach, or the sentence names its own person
+        before = [(at, name) for at, name in named(ref) if s - REACH <= at < ref.start()]
+        if not before or before[-1][0] >= s:  # no one named within reach, or the sentence names its own
             continue
         out[s] = before[-1][1]
     return out
@@ -179,13 +188,5 @@ def organisation_referents(text: str) -> dict[int, tuple[str, ...]]:
     within ``REACH`` characters, that the text called by that word (``organisations``). A sentence naming such an
     organisation before the words has none: it names it itself."""
     named = organisations(text)
-    out: dict[int, tuple[str, ...]] = {}
-    for s, e in sentence_spans(text):
-        ref = _THE_KIND.search(text, s, e)
-        if ref is None:
-            continue
-        kind = fold(ref.group(1))
-        before = [(at, name) for at, name, kinds in named if s - REACH <= at < ref.start() and kind in kinds]
-        if before and before[-1][0] < s:
-            out[s] = before[-1][1]
-    return out
+    return _last_named_before(text, _THE_KIND,
+                              lambda ref: [(at, name) for at, name, kinds in named if fold(ref.group(1)) in kinds])

@@ -102,14 +102,21 @@ def test_in_a_conversation_why_cites_the_reason(make_assistant, tmp_path):
     on = make_assistant(tmp_path / "index")
     on.ingest([str(SEED.parent)], progress=False)  # as the conversation eval's index
     off = make_assistant(tmp_path / "index", answering={"why_needs_reason": False})
-    answers = {}
-    for name, assistant in (("on", on), ("off", off)):
-        chat = assistant.chat()
-        chat.ask("Which militia group announced it was suspending attacks on US targets?")
-        answers[name] = chat.ask("Why did it do that?")
+    answers = _last_turns({"on": on, "off": off}, ["Which militia group announced it was suspending attacks on US targets?",
+                                                  "Why did it do that?"])
     assert "embarrassment" in answers["on"].citations[0].quote
     assert not any("embarrassment" in c.quote for c in answers["off"].citations)
     assert_citations_hold(on, answers["on"])
+
+
+def _last_turns(assistants, turns):
+    """Each assistant's answer to the last of ``turns``, asked as one conversation."""
+    answers = {}
+    for name, assistant in assistants.items():
+        chat = assistant.chat()
+        for turn in turns:
+            answers[name] = chat.ask(turn)
+    return answers
 
 
 def test_what_did_someone_say_names_the_speaker():
@@ -183,12 +190,8 @@ def test_a_kind_the_reports_do_not_give_is_refused(make_assistant, tmp_path):
     on = make_assistant(tmp_path / "index")
     on.ingest([str(SEED.parent)], progress=False)  # as the conversation eval's index
     off = make_assistant(tmp_path / "index", answering={"kind_needs_word": False})
-    answers = {}
-    for name, assistant in (("on", on), ("off", off)):
-        chat = assistant.chat()
-        chat.ask("What did the Islamic Resistance in Iraq say it attacked early on Thursday?")
-        chat.ask("Has Israel confirmed it?")
-        answers[name] = chat.ask("What kind of drone was used?")
+    answers = _last_turns({"on": on, "off": off}, ["What did the Islamic Resistance in Iraq say it attacked early on Thursday?",
+                                                  "Has Israel confirmed it?", "What kind of drone was used?"])
     assert answers["on"].refused
     assert not answers["off"].refused and "drone attack" in answers["off"].citations[0].quote
     response = on.ask("What kind of response did Lloyd Austin promise?")
