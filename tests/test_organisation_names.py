@@ -13,12 +13,12 @@ def _named(text: str) -> dict[str, tuple[str, ...]]:
 
 
 def test_the_group_is_the_last_organisation_called_a_group_before_it():
-    text = ("The Kataib Hezbollah group paused its attacks. Late on Wednesday, The True Promise Corps, a small group "
-            "within the network, announced more attacks. The attacks will go on, the group added.")
+    text = ("Kataib Hezbollah, an Iran-backed group, paused its attacks. Late on Wednesday, The True Promise Corps, a "
+            "small group within the network, announced more attacks. The attacks will go on, the group added.")
     assert _named(text) == {"The attacks ": ("True", "Promise", "Corps")}
     # a later plain mention of an organisation called a group once counts as the last one named
-    text = ("The Kataib Hezbollah group paused. The True Promise Corps, a small group, fought on. Kataib Hezbollah "
-            "said its decision was final. The group said it wanted calm.")
+    text = ("Kataib Hezbollah, an Iran-backed group, paused. The True Promise Corps, a small group, fought on. Kataib "
+            "Hezbollah said its decision was final. The group said it wanted calm.")
     assert _named(text) == {"The group sa": ("Kataib", "Hezbollah")}
     # "a group called X", and another word than "group": the word must be the one the text called it by
     text = "An umbrella group called the Islamic Resistance claimed it. Acme Corp, a small company, sold drones. " \
@@ -35,7 +35,10 @@ def test_what_is_not_an_organisation_the_text_called_so():
     assert organisation_referents("Iraq is a country. The group said nothing.") == {}
     far = "The True Promise Corps, a small group, spoke. " + "The weather was fine that day. " * 25 + "The group left."
     assert organisation_referents(far) == {}
-    assert _named("The Kataib Hezbollah group paused. Then the Kataib Hezbollah group said the group was calm.") == {}
+    assert _named("Acme, a small company, grew. Then Acme said the company was calm.") == {}
+    # "the X club" is no typing: X is as often a place ("the Merseyside club") as the club's name
+    assert organisations("The Merseyside club sacked him. The club said nothing.") == ()
+    assert organisations("Initially, the company sold drones.") == ()  # a sentence's first word, and a clause
     assert organisation_referents("The group of militias met. The group of seven spoke.") == {}
 
 
