@@ -62,8 +62,10 @@ REASON = re.compile(r"\b(?:because|since|as a result|due to|owing to|thanks to|i
 # (not "write": "What did Mara Quill write about X?" asks about an author, whose reports do not name her)
 _SPEAKER = re.compile(r"^\W*(?:what|how)\s+(?:did|does|do|has|have|had|will|would)\s+(.{2,80}?)\s+(?:say|tell|"
                       r"describe|claim|think|argue|announce|warn|predict|mean|promise|suggest)\b", re.I)
-# "What kind of drone was used?", "Which types of weapons ...?": the thing whose kind is asked for, then the rest
-ASKS_KIND = re.compile(r"^\W*(?:what|which)\s+(?:kinds?|types?|sorts?)\s+of\s+(.+)$", re.I | re.S)
+# "What kind of drone was used?", "Which types of weapons ...?", "What model of drone ...?": the thing whose kind is
+# asked for, then the rest
+ASKS_KIND = re.compile(r"^\W*(?:what|which)\s+(?:kinds?|types?|sorts?|models?|brands?|makes?|variet(?:y|ies)|genres?|"
+                       r"categor(?:y|ies)|forms?|class(?:es)?|styles?)\s+of\s+(.+)$", re.I | re.S)
 # "drones such as the Shahed-136", "a group called the Islamic Resistance in Iraq", "a drone known as ..."
 _KIND_AFTER = frozenset("such like called named including".split())
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]")  # words and punctuation marks, in order

@@ -167,6 +167,8 @@ def test_what_kind_wants_a_word_saying_the_kind():
     assert drone is not None and drone[0] == "drone"
     assert kind_of("And which types of attack drones were used?")[0] == "drone"  # the thing ends its phrase
     assert kind_of("What did the group say?") is None
+    assert kind_of("What model of drone was used in the strike?")[0] == "drone"  # a model, a brand: a kind too
+    assert kind_of("Which brands of phones are sold there?")[0] == "phone"
     assert describes("Two Shahed drones were used.", *drone)
     assert describes("The militants used drones such as the Shahed-136.", *drone)
     assert describes("It was a one-way attack drone.", *drone)
