@@ -138,10 +138,11 @@ def speaker(question: str) -> str | None:
     return stem(head.lower())
 
 
-def kind_of(question: str) -> tuple[str, frozenset[str]] | None:
-    """For "What kind of <thing> ...?", the stem of the thing (the last word before the first stopword: "drone" in
-    "What kind of attack drone was used?") and the stems of the question's words, which say no kind the question
-    does not already know; None for any other question."""
+def kind_of(question: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """For "What kind of <thing> ...?", the stems of the words naming the thing (those up to the question's first
+    stopword after "of": "attack drone" in "What kind of attack drone was used?", "drone hit" in "What kind of drone
+    hit the base?", where a verb follows without one) and the stems of the question's words, which say no kind the
+    question does not already know; None for any other question."""
     m = ASKS_KIND.match(_CONNECTIVE.sub("", question))
     if not m:
         return None
@@ -149,26 +150,30 @@ def kind_of(question: str) -> tuple[str, frozenset[str]] | None:
     for w in words(m.group(1)):
         if w in STOPWORDS:
             break
-        phrase.append(w)
-    return (stem(_bare(phrase[-1])), _asked(question)) if phrase else None
+        phrase.append(stem(_bare(w)))
+    return (frozenset(phrase), _asked(question)) if phrase else None
 
 
-def describes(sentence: str, thing: str, asked: frozenset[str]) -> bool:
-    """Whether the sentence says what kind of ``thing`` (a stem) it means: "such as", "like", "called", "named",
-    "known as", "including" or ", a ..." after it, or a word before it that is no stopword, no number and no word of
-    the question ("a multi-tiered response", "Shahed drones were used"), where the thing ends its phrase (a stopword
-    or a punctuation mark follows). "launched a drone attack" and "killed in Jordan drone attack" say no kind of drone:
+def describes(sentence: str, thing: frozenset[str], asked: frozenset[str]) -> bool:
+    """Whether the sentence says what kind of thing (``thing``: the stems ``kind_of`` gives) it means: "such as",
+    "like", "called", "named", "known as", "including" or ", a ..." after a word of the thing, or a word before the
+    thing's words that is no stopword, no number and no word of the question ("a multi-tiered response",
+    "Iranian-made attack drones", "Two Shahed drones hit the base"), where the thing ends its phrase (a stopword or a
+    punctuation mark follows). "launched a drone attack" and "killed in Jordan drone attack" say no kind of drone:
     there "drone" says what kind of attack."""
     tokens = _TOKEN.findall(fold(sentence).replace("’", "'"))
     for i, w in enumerate(tokens):
-        if not w[0].isalnum() or stem(_bare(w)) != thing:
+        if not w[0].isalnum() or stem(_bare(w)) not in thing:
             continue
         after = tokens[i + 1:i + 3]
         if after and (after[0] in _KIND_AFTER or after in (["known", "as"], [",", "a"], [",", "an"])):
             return True
         if after and after[0][0].isalnum() and after[0] not in STOPWORDS:  # "drone attack": a kind of attack
             continue
-        before = tokens[i - 1] if i else ""
+        j = i - 1
+        while j >= 0 and tokens[j][0].isalnum() and stem(_bare(tokens[j])) in thing:  # "attack drone", "drones hit"
+            j -= 1
+        before = tokens[j] if j >= 0 else ""
         if (before[:1].isalnum() and before not in STOPWORDS and not _NUMBER_WORD.match(before)
                 and stem(_bare(before)) not in asked):
             return True

@@ -164,11 +164,18 @@ def test_a_headline_line_is_weaker_evidence_unless_it_holds_the_kind_asked_for(m
 
 def test_what_kind_wants_a_word_saying_the_kind():
     drone = kind_of("What kind of drone was used?")
-    assert drone is not None and drone[0] == "drone"
-    assert kind_of("And which types of attack drones were used?")[0] == "drone"  # the thing ends its phrase
+    assert drone is not None and drone[0] == {"drone"}
+    assert kind_of("And which types of attack drones were used?")[0] == {"attack", "drone"}
     assert kind_of("What did the group say?") is None
-    assert kind_of("What model of drone was used in the strike?")[0] == "drone"  # a model, a brand: a kind too
-    assert kind_of("Which brands of phones are sold there?")[0] == "phone"
+    assert kind_of("What model of drone was used in the strike?")[0] == {"drone"}  # a model, a brand: a kind too
+    assert kind_of("Which brands of phones are sold there?")[0] == {"phone"}
+    # a verb straight after the thing joins its words: a kind before either still answers, a bare drone does not
+    hit = kind_of("What kind of drone hit the base?")
+    assert hit[0] == {"drone", "hit"}
+    assert describes("Two Shahed drones hit the base.", *hit)
+    assert not describes("A drone hit the base.", *hit)
+    compound = kind_of("What kind of attack drone was used?")
+    assert describes("They used Iranian-made attack drones.", *compound)  # the kind stands before the whole name
     assert describes("Two Shahed drones were used.", *drone)
     assert describes("The militants used drones such as the Shahed-136.", *drone)
     assert describes("It was a one-way attack drone.", *drone)
