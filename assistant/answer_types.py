@@ -184,9 +184,9 @@ def asked_verb(question: str) -> str | None:
     """For a yes/no question whose subject is a name ("Has Israel confirmed ...?", "Does Lloyd Austin expect ...?",
     "Has it confirmed it?"), the stem of its main verb: the first word after the auxiliary that is no stopword and
     not capitalised; after "has" / "have" / "had" the first of the next words that reads as a participle
-    ("confirmed", "taken", "made"; "Have the militias suspended ...?"), after
-    "did" / "does" / "do" a name must come first ("Did the militia group claim ...?": "militia" could be the subject).
-    None for other questions and for the reports' own verbs ("Has TechCrunch reported ...?")."""
+    ("confirmed", "taken", "made"; "Have the militias suspended ...?"), after "did" / "does" / "do" a name must come
+    first ("Did the militia group claim ...?": "militia" could be the subject). None for other questions and for the
+    reports' own verbs ("Has TechCrunch reported ...?")."""
     m = _YES_NO.match(_CONNECTIVE.sub("", question))
     if not m:
         return None

@@ -174,7 +174,7 @@ def organisations(text: str) -> tuple[tuple[int, tuple[str, ...], frozenset[str]
     for tokens, start, end, _ in runs:
         if _PREPOSITION_BEFORE.search(text, max(0, start - 6), start):  # "Iraq" in "the ... in Iraq, a group"
             continue
-        if len(tokens) == 1 and starts_sentence(text, start):  # "Objective, a startup ...": a word any sentence starts with
+        if len(tokens) == 1 and starts_sentence(text, start):  # "Initially, a ...": any sentence's first word
             continue
         typed = (_TYPED_AFTER.match(text, end), _TYPED_BEFORE.search(text, max(0, start - 40), start))
         found = [m.group(1) for m in typed if m]
